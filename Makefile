@@ -1,0 +1,32 @@
+# Every target sets up what it needs itself: a fresh clone with Python 3.11,
+# Node.js 20 and make is enough.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+MP_RIG := tests/mp
+
+.PHONY: setup demo test bench clean
+
+setup: $(VENV)/.installed $(MP_RIG)/node_modules/.installed
+
+$(VENV)/.installed: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(MP_RIG)/node_modules/.installed: $(MP_RIG)/package.json $(MP_RIG)/package-lock.json
+	npm ci --prefix $(MP_RIG) --no-audit --no-fund --loglevel=error
+	touch $@
+
+# A simulated daily session drawn in the terminal.
+demo: setup
+	$(PY) -m sim run --routine daily --realtime
+
+test: setup
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) -m tests.bench
+
+clean:
+	rm -rf $(VENV) $(MP_RIG)/node_modules .pytest_cache .hypothesis
