@@ -1,0 +1,103 @@
+# Button gesture recognition from raw edges: debounce, short, long, double.
+#
+# It lives in the engine (not in the button driver) so the simulator and the
+# device share it: drivers only timestamp edges.
+#
+# Rules:
+# - An edge counts once the line has stayed at its new level for DEBOUNCE_MS;
+#   bounces shorter than that are absorbed, and the change is dated at the
+#   edge that started the stable level.
+# - Held for LONG_MS: LONG fires at once, while the button is still down, so
+#   the person feels the response without guessing when to let go. The
+#   release that follows is ignored.
+# - Released sooner: a click. A second click that starts within DOUBLE_GAP_MS
+#   of the first one's release makes DOUBLE; otherwise, once that gap has
+#   passed with no new press, the first click is a PRESS.
+# - At most one gesture is reported per poll(); the rest wait for the next.
+from facewand import ticks
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+NONE = const(0)
+PRESS = const(1)
+LONG = const(2)
+DOUBLE = const(3)
+NAMES = ("none", "press", "long", "double")
+
+DEBOUNCE_MS = const(25)
+LONG_MS = const(800)
+DOUBLE_GAP_MS = const(300)
+
+
+class Gestures:
+    def __init__(self):
+        self.raw = 0          # last level seen on the line
+        self.raw_t = 0        # when it changed to that level
+        self.level = 0        # debounced level
+        self.down_t = 0       # when the debounced press began
+        self.long_fired = False
+        self.pending = False  # a click is waiting to see if a second follows
+        self.click_t = 0      # release time of that click
+        self.second = False   # the current press is the second of a pair
+        self.ready = NONE     # a gesture recognised but not yet reported
+
+    def reset(self, now):
+        """Forget any half-made gesture, keeping what the line is doing."""
+        self.pending = False
+        self.second = False
+        self.ready = NONE
+        self.long_fired = self.level == 1
+        self.down_t = now
+
+    def edge(self, pressed, now):
+        level = 1 if pressed else 0
+        if level != self.raw:
+            self.raw = level
+            self.raw_t = now
+
+    def poll(self, now):
+        """Advance to `now` and return the next recognised gesture, or NONE."""
+        if self.raw != self.level and ticks.diff(now, self.raw_t) >= DEBOUNCE_MS:
+            self.level = self.raw
+            if self.level:
+                self._pressed(self.raw_t)
+            else:
+                self._released()
+        if self.ready == NONE:
+            if self.level and not self.long_fired:
+                if ticks.diff(now, self.down_t) >= LONG_MS:
+                    self.long_fired = True
+                    self.pending = False
+                    self.second = False
+                    self.ready = LONG
+            elif self.pending and not self.level:
+                if ticks.diff(now, self.click_t) > DOUBLE_GAP_MS:
+                    self.pending = False
+                    self.ready = PRESS
+        g = self.ready
+        self.ready = NONE
+        return g
+
+    def _pressed(self, t):
+        self.down_t = t
+        self.long_fired = False
+        self.second = self.pending and ticks.diff(t, self.click_t) <= DOUBLE_GAP_MS
+        if not self.second and self.pending:
+            # The first click's window had closed: it was a press of its own.
+            self.ready = PRESS
+        self.pending = False
+
+    def _released(self):
+        if self.long_fired:
+            self.long_fired = False
+            return
+        if self.second:
+            self.second = False
+            self.ready = DOUBLE
+        else:
+            self.pending = True
+            self.click_t = self.raw_t
