@@ -1,0 +1,127 @@
+# python -m sim run --routine NAME_OR_PATH [--script FILE] [--trace FILE]
+#                   [--realtime] [--quiet] [--start-tick N]
+#
+# Exit status: 0 when the run ends (done, off or an `end` line), 2 for bad
+# input (unknown routine, invalid routine file, bad script line, unwritable
+# trace file), with a one-line message and never a traceback.
+import argparse
+import os
+import sys
+import time
+
+from sim import paths
+paths.add_firmware()
+
+from facewand import routine_file          # noqa: E402
+from facewand.engine import STATE_NAMES    # noqa: E402
+from facewand.settings import Settings     # noqa: E402
+from sim.display import Display            # noqa: E402
+from sim.session import Session, ScriptError, parse_script, default_script  # noqa: E402
+
+
+class BadInput(Exception):
+    pass
+
+
+def load_routine(arg):
+    if "/" in arg or arg.endswith(".json"):
+        path = arg
+    else:
+        path = os.path.join(paths.ROUTINES, arg + ".json")
+        if not os.path.exists(path):
+            raise BadInput("unknown routine %r (built in: %s; or give a path to a .json file)"
+                           % (arg, ", ".join(paths.builtin_names())))
+    try:
+        return routine_file.load(path)
+    except routine_file.RoutineError as e:
+        raise BadInput(str(e))
+
+
+def load_script(path):
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise BadInput("%s: cannot be read (%s)" % (path, e.strerror))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeError:
+        raise BadInput("%s: not UTF-8 text" % path)
+    try:
+        return parse_script(text, path)
+    except ScriptError as e:
+        raise BadInput(str(e))
+
+
+class _ArgParser(argparse.ArgumentParser):
+    def error(self, message):
+        # One line, status 2, like every other bad input.
+        sys.stderr.write("sim: %s\n" % message)
+        raise SystemExit(2)
+
+
+def _parser():
+    p = _ArgParser(prog="python -m sim", description="Run the wand's engine on a virtual clock.")
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="simulate a session")
+    run.error = p.error
+    run.add_argument("--routine", required=True, help="a built-in routine name or a routine .json file")
+    run.add_argument("--script", help="events file: '<seconds> press|long|double|pressure V|battery V|end'")
+    run.add_argument("--trace", help="write the JSON Lines trace here")
+    run.add_argument("--realtime", action="store_true", help="run at the speed of a real wand")
+    run.add_argument("--quiet", action="store_true", help="do not draw the wand")
+    run.add_argument("--start-tick", type=int, default=0,
+                     help="ticks_ms value at power-on (test the wraparound)")
+    return p
+
+
+def run(args):
+    routine = load_routine(args.routine)
+    events = load_script(args.script) if args.script else default_script()
+    trace = None
+    if args.trace:
+        try:
+            trace = open(args.trace, "w", encoding="utf-8")
+        except OSError as e:
+            raise BadInput("%s: cannot be written (%s)" % (args.trace, e.strerror))
+    display = None if args.quiet else Display(routine)
+    wall0 = time.monotonic()
+
+    def write(line):
+        if trace:
+            trace.write(line + "\n")
+        if display:
+            display.on_line(line)
+
+    def on_step(t, engine):
+        if args.realtime:
+            ahead = t / 1000 - (time.monotonic() - wall0)
+            if ahead > 0:
+                time.sleep(ahead)
+        if display:
+            display.on_step(t, engine)
+
+    session = Session(routine, Settings(), events, write,
+                      start_tick=args.start_tick & 0x3FFFFFFF, on_step=on_step)
+    try:
+        state = session.run()
+    finally:
+        if trace:
+            trace.close()
+    if display:
+        display.on_step(session.t, session.engine, final=True)
+    if not args.quiet:
+        print("ended %s at %.1f s simulated, %.2f s wall" % (
+            STATE_NAMES[state], session.t / 1000, time.monotonic() - wall0))
+    return 0
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    try:
+        return run(args)
+    except BadInput as e:
+        sys.stderr.write("sim: %s\n" % e)
+        return 2
+    except KeyboardInterrupt:
+        return 130

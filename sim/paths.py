@@ -1,0 +1,16 @@
+# Where the firmware lives, so host code imports the very files the wand runs.
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIRMWARE = os.path.join(ROOT, "firmware")
+ROUTINES = os.path.join(FIRMWARE, "routines")
+
+
+def add_firmware():
+    if FIRMWARE not in sys.path:
+        sys.path.insert(0, FIRMWARE)
+
+
+def builtin_names():
+    return sorted(n[:-5] for n in os.listdir(ROUTINES) if n.endswith(".json"))
