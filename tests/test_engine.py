@@ -1,0 +1,330 @@
+# Scenario tests of the engine: each step of a story asserts the whole
+# visible state (h11-style), plus the commands it produced.
+import pytest
+
+from facewand import cues
+from facewand.engine import (
+    CMD_CLEAR, CMD_LED, CMD_POINT, CMD_STATE, CMD_STEP, CMD_STROKE, CMD_VIBE,
+    CMD_WARN, POINT_PRESS, POINT_RELEASE, REASON_BATTERY, REASON_PRESSURE,
+    SESSION_CAP_MS, STATE_NAMES, BATTERY_CONFIRM_MS, BATTERY_SHOW_MS,
+)
+from facewand.routines import LEAD_MS, INTRO_MS, PRESS_GAP_MS, Routine, Step
+
+from wand import Wand, routine
+
+
+def snap(w):
+    e = w.e
+    return {
+        "state": STATE_NAMES[e.state],
+        "inst": e.inst,
+        "led": cues.LED_NAMES[e.led],
+        "pressure_warning": e.p_warn,
+        "battery_low": e.b_latched,
+    }
+
+
+def kinds(cmds):
+    names = {CMD_STATE: "state", CMD_STEP: "step", CMD_VIBE: "vibe", CMD_LED: "led",
+             CMD_WARN: "warn", CMD_CLEAR: "clear", CMD_STROKE: "stroke", CMD_POINT: "point"}
+    return [names[c[1]] for c in cmds]
+
+
+def start(w):
+    w.gesture("press")
+    assert w.state == "running"
+
+
+def test_power_on_is_idle_with_the_routine_colour_breathing():
+    w = Wand()
+    assert snap(w) == {"state": "idle", "inst": 0, "led": "idle",
+                       "pressure_warning": False, "battery_low": False}
+    assert kinds(w.log) == ["state", "led"]
+    assert w.vibes() == []          # idle never drives the motor
+    w.run(1000)
+    assert any(w.e.ring.frame)      # the ring shows the routine is ready
+
+
+def test_a_whole_session_follows_the_planned_timeline():
+    r = routine()
+    w = Wand(r)
+    w.gesture("press")
+    t_start = [c[0] for c in w.log if c[1] == CMD_STATE and c[2] == 1][0]
+    assert snap(w)["state"] == "running" and snap(w)["led"] == "start"
+    assert w.vibes() == ["start"]
+
+    w.run(LEAD_MS + 10)
+    assert snap(w) == {"state": "running", "inst": 0, "led": "step",
+                       "pressure_warning": False, "battery_low": False}
+    step = [c for c in w.log if c[1] == CMD_STEP]
+    assert [(c[2], c[3]) for c in step] == [(1, 1)]
+    assert step[0][0] - t_start == LEAD_MS   # to the tick: the schedule is absolute
+
+    w.run(INTRO_MS)
+    assert snap(w)["led"] == "stroke"
+    w.run(r.step_ms(0))
+    assert snap(w)["inst"] == 1
+    w.run(INTRO_MS)
+    assert snap(w)["led"] == "hold"          # step B starts with presses
+    w.run(r.total_ms())
+    assert snap(w) == {"state": "done", "inst": 1, "led": "done",
+                       "pressure_warning": False, "battery_low": False}
+    assert w.vibes() == ["start", "step1", "stroke", "stroke_last", "step2", "press",
+                         "release", "press", "release", "stroke_last", "finish"]
+    done_at = [c[0] for c in w.log if c[1] == CMD_STATE and c[2] == 3][0]
+    assert 0 <= done_at - t_start - r.total_ms() < 20   # within one tick
+
+
+def test_points_and_strokes_are_counted():
+    w = Wand()
+    start(w)
+    w.run(routine().total_ms() + 100)
+    strokes = [(c[2], c[3]) for c in w.log if c[1] == CMD_STROKE]
+    points = [(c[2], c[3], c[4]) for c in w.log if c[1] == CMD_POINT]
+    assert strokes == [(1, 2), (2, 2), (1, 1)]
+    assert points == [(POINT_PRESS, 1, 2), (POINT_RELEASE, 1, 2),
+                      (POINT_PRESS, 2, 2), (POINT_RELEASE, 2, 2)]
+
+
+def test_hold_lasts_hold_ms_and_release_gap_follows():
+    w = Wand()
+    start(w)
+    w.run(routine().total_ms())
+    pts = [c[0] for c in w.log if c[1] == CMD_POINT]
+    assert pts[1] - pts[0] == 1000
+    assert pts[2] - pts[1] == PRESS_GAP_MS
+
+
+def test_pause_stops_the_schedule_and_resume_shifts_it():
+    r = routine()
+    w = Wand(r)
+    start(w)
+    w.run(LEAD_MS + INTRO_MS + 500)
+    w.gesture("press")
+    t_pause = w.t
+    assert snap(w) == {"state": "paused", "inst": 0, "led": "paused",
+                       "pressure_warning": False, "battery_low": False}
+    assert w.vibes(since=t_pause - 400) == ["pause"]
+    w.run(20000)
+    assert w.vibes(since=t_pause) == []      # nothing while paused
+    assert snap(w)["state"] == "paused"
+    w.gesture("press")
+    assert snap(w)["state"] == "running"
+    assert w.vibes(since=w.t - 400) == ["resume"]
+    w.run(r.total_ms())
+    assert w.state == "done"
+    # Total running time is the plan; the pause added its own length only.
+    run_ms = [c[0] for c in w.log if c[1] == CMD_STATE]
+    assert w.states() == ["idle", "running", "paused", "running", "done"]
+
+
+def test_long_press_ends_the_session_early_then_long_again_powers_off():
+    w = Wand()
+    start(w)
+    w.run(3000)
+    w.gesture("long")
+    assert snap(w) == {"state": "idle", "inst": 0, "led": "idle",
+                       "pressure_warning": False, "battery_low": False}
+    assert w.vibes()[-1] == "end"
+    w.gesture("long")
+    assert snap(w)["state"] == "off" and snap(w)["led"] == "off"
+    assert w.vibes()[-1] == "power_off"
+    assert not any(w.e.ring.frame)
+
+
+def test_double_press_skips_to_the_next_step_and_from_the_last_finishes():
+    w = Wand()
+    start(w)
+    w.run(LEAD_MS + 100)
+    w.gesture("double")
+    assert snap(w)["inst"] == 1
+    assert w.steps() == [(1, 1), (2, 1)]
+    assert "step2" in w.vibes()
+    w.run(500)
+    w.gesture("double")
+    assert snap(w)["state"] == "done"
+    assert w.vibes()[-1] == "finish"
+
+
+def test_double_press_when_idle_or_paused_changes_nothing():
+    w = Wand()
+    w.gesture("double")
+    assert snap(w)["state"] == "idle"
+    start(w)
+    w.run(LEAD_MS + 100)
+    w.gesture("press")
+    before = snap(w)
+    w.gesture("double")
+    assert snap(w) == before
+
+
+def test_off_wakes_on_a_press():
+    w = Wand()
+    w.gesture("long")
+    assert w.state == "off"
+    w.gesture("press")
+    assert w.state == "idle"
+    assert w.vibes()[-1] == "wake"
+
+
+@pytest.mark.parametrize("where", ["idle", "paused", "done"])
+def test_auto_off_after_the_quiet_time(where):
+    w = Wand(auto_off_ms=30000)
+    if where != "idle":
+        start(w)
+        if where == "paused":
+            w.run(LEAD_MS + 100)
+            w.gesture("press")
+        else:
+            w.run(routine().total_ms() + 100)
+    assert w.state == where
+    t0 = w.t
+    w.run(29000)
+    assert w.state == where
+    w.run(1500)
+    assert w.state == "off"
+    assert w.vibes(since=t0 + 1) == ["power_off"]
+
+
+def test_pressure_above_the_band_warns_within_200ms_and_clears_within_1s():
+    w = Wand()
+    start(w)
+    w.run(LEAD_MS + 100)            # step A: band top 500 permille
+    w.pressure(450)
+    w.run(100)
+    assert not snap(w)["pressure_warning"]
+    t_high = w.t
+    w.pressure(650)
+    warn = [c for c in w.since(t_high) if c[1] == CMD_WARN]
+    assert warn and warn[0][2] == REASON_PRESSURE and warn[0][0] - t_high <= 200
+    assert snap(w)["led"] == "warn"
+    assert w.vibes(since=t_high) == ["pressure_high"]
+    for _ in range(10):              # still high: the session goes on
+        w.run(20)
+        w.pressure(650)
+    assert w.state == "running"
+    t_ok = w.t
+    for _ in range(60):
+        w.pressure(300)
+        w.run(20)
+    clear = [c for c in w.since(t_ok) if c[1] == CMD_CLEAR]
+    assert clear and clear[0][0] - t_ok <= 1000
+    assert snap(w)["led"] in ("stroke", "step")
+
+
+def test_each_step_has_its_own_band_lighter_at_the_eyes():
+    w = Wand()
+    start(w)
+    w.run(LEAD_MS + 100)
+    for _ in range(5):
+        w.pressure(300)              # fine on the jaw (500)
+        w.run(20)
+    assert not w.e.p_warn
+    w.gesture("double")              # to step B, eyes: band top 200
+    w.pressure(300)
+    assert w.e.p_warn
+
+
+def test_pressure_warning_repeats_while_it_lasts_and_pausing_clears_it():
+    w = Wand()
+    start(w)
+    w.run(LEAD_MS + 100)
+    t0 = w.t
+    for _ in range(250):             # 5 s too hard
+        w.pressure(900)
+        w.run(20)
+    buzz = [c[0] for c in w.since(t0) if c[1] == CMD_VIBE and c[2] == cues.V_PRESSURE_HIGH]
+    assert len(buzz) == 3 and buzz[1] - buzz[0] == 2000
+    w.gesture("press")
+    assert w.state == "paused" and not w.e.p_warn
+    assert [c[1] for c in w.log].count(CMD_CLEAR) == 1
+
+
+def test_a_silent_sensor_clears_the_warning():
+    w = Wand()
+    start(w)
+    w.run(LEAD_MS + 100)
+    w.pressure(900)
+    assert w.e.p_warn
+    w.run(1100)                      # no samples: sensor unplugged
+    assert not w.e.p_warn
+
+
+def test_guidance_waits_for_a_warning_buzz_instead_of_cutting_it():
+    w = Wand()
+    start(w)
+    # Just before step 1 is announced, press too hard.
+    w.run(LEAD_MS - 100)
+    w.pressure(900)
+    t0 = w.t
+    w.run(400)
+    v = [(c[0] - t0, cues.VIBE_NAMES[c[2]]) for c in w.since(t0) if c[1] == CMD_VIBE]
+    assert v[0] == (0, "pressure_high")
+    assert v[1][1] == "step1" and v[1][0] >= cues.VIBE_MS[cues.V_PRESSURE_HIGH]
+
+
+def test_low_battery_warns_lets_the_step_finish_then_powers_off():
+    r = routine()
+    w = Wand(r)
+    start(w)
+    w.run(LEAD_MS + 100)
+    t0 = w.t
+    for _ in range(4):
+        w.battery(3300)
+        w.run(1000)
+    warn = [c for c in w.since(t0) if c[1] == CMD_WARN]
+    assert warn[0][2] == REASON_BATTERY and warn[0][0] - t0 <= BATTERY_CONFIRM_MS + 1000
+    assert w.state == "running" and snap(w)["battery_low"]
+    assert "battery_low" in w.vibes(since=t0)
+    w.run(r.total_ms())
+    assert w.state == "off"
+    assert w.steps() == [(1, 1)]     # step 2 never started
+
+
+def test_low_battery_when_idle_shows_the_warning_then_powers_off():
+    w = Wand()
+    for _ in range(3):
+        w.battery(3300)
+        w.run(1000)
+    assert w.state == "idle" and snap(w)["led"] == "battery_low"
+    assert w.vibes() == []           # idle: the ring speaks, the motor does not
+    w.run(BATTERY_SHOW_MS)
+    assert w.state == "off"
+
+
+def test_a_brief_sag_under_load_is_not_low_battery():
+    w = Wand()
+    w.battery(3300)
+    w.run(1000)
+    w.battery(3700)
+    w.run(1000)
+    w.battery(3300)
+    w.run(1000)
+    assert not w.e.b_latched
+
+
+def test_intensity_is_capped_whatever_settings_and_routine_ask():
+    w = Wand(routine(intensity=1.0), intensity=1000)
+    start(w)
+    levels = [c[4] for c in w.log if c[1] == CMD_VIBE]
+    assert levels and max(levels) == cues.MAX_LEVEL
+
+
+def test_session_cap_ends_even_a_routine_that_would_run_longer():
+    # Built directly, past the file checker that would refuse it.
+    steps = tuple(Step("S", "face", "up", 20, 0, 0, 500) for _ in range(12))
+    r = Routine("long", 0x102030, 20, 10000, 10000, 1000, steps)
+    assert r.total_ms() > SESSION_CAP_MS
+    w = Wand(r)
+    start(w)
+    w.run(SESSION_CAP_MS + 1000)
+    assert w.state == "done"
+
+
+@pytest.mark.parametrize("start_tick", [(1 << 30) - 5000, (1 << 30) - 1])
+def test_the_wraparound_changes_nothing(start_tick):
+    a, b = Wand(), Wand(start=start_tick)
+    for w in (a, b):
+        start(w)
+        w.run(routine().total_ms() + 500)
+    assert a.log == b.log

@@ -1,0 +1,139 @@
+# Property tests: random event streams (button storms and bounces, pressure
+# noise, battery readings, irregular ticks, a clock near its wraparound)
+# against the engine's invariants.
+from hypothesis import given, settings, strategies as st, HealthCheck
+
+from facewand import cues, ticks
+from facewand.engine import (
+    Engine, CMD_MAX, CMD_STRIDE, CMD_STATE, CMD_VIBE, CMD_WARN, CMD_CLEAR,
+    IDLE, RUNNING, PAUSED, DONE, OFF, REASON_PRESSURE,
+)
+from facewand.settings import Settings
+
+from wand import routine
+
+STATE_CUES = {cues.V_PAUSE, cues.V_END, cues.V_FINISH, cues.V_POWER_OFF, cues.V_WAKE,
+              cues.V_RESUME, cues.V_START}
+AUTO_OFF = 10000
+
+event = st.one_of(
+    st.tuples(st.integers(0, 40), st.just("edge"), st.booleans()),           # storms, bounces
+    st.tuples(st.integers(0, 1500), st.just("edge"), st.booleans()),
+    st.tuples(st.integers(0, 200), st.just("pressure"), st.integers(0, 1000)),
+    st.tuples(st.integers(0, 3000), st.just("battery"), st.integers(3000, 4200)),
+    st.tuples(st.integers(0, 5000), st.just("tick"), st.just(0)),
+)
+start_tick = st.one_of(st.integers(0, (1 << 30) - 1),
+                       st.integers((1 << 30) - 20000, (1 << 30) - 1))
+
+
+class Checked:
+    """Drives an engine and checks every call's output against the rules."""
+
+    def __init__(self, start):
+        self.e = Engine(routine(), Settings(auto_off_ms=AUTO_OFF))
+        self.start = start
+        self.t = 0
+        self.warned = False
+        self.check(self.e.power_on(self.now), IDLE)
+
+    @property
+    def now(self):
+        return ticks.add(self.start, self.t)
+
+    def call(self, kind, value):
+        before = self.e.state
+        if kind == "edge":
+            n = self.e.button(value, self.now)
+        elif kind == "pressure":
+            n = self.e.pressure(value, self.now)
+        elif kind == "battery":
+            n = self.e.battery(value, self.now)
+        else:
+            n = self.e.tick(self.now)
+        self.check(n, before)
+
+    def check(self, n, before):
+        e = self.e
+        assert 0 <= n <= CMD_MAX and e.dropped == 0
+        assert e.state in (IDLE, RUNNING, PAUSED, DONE, OFF)
+        cmds = [tuple(e.cmds[i * CMD_STRIDE:(i + 1) * CMD_STRIDE]) for i in range(n)]
+        changed = [c for c in cmds if c[0] == CMD_STATE]
+        vibes = [c for c in cmds if c[0] == CMD_VIBE]
+        for v in vibes:
+            assert v[3] <= cues.MAX_LEVEL and v[2] <= cues.MAX_CUE_MS
+        if e.state != RUNNING:
+            # Outside a session the motor speaks only to announce the change.
+            assert all(v[1] in STATE_CUES for v in vibes), (cmds, before, e.state)
+            assert len(vibes) <= len(changed)
+        if before == RUNNING and e.state != RUNNING:
+            # Leaving a session always replaces whatever the motor was doing.
+            assert vibes, cmds
+        for c in cmds:
+            if c[0] == CMD_WARN and c[1] == REASON_PRESSURE:
+                assert not self.warned
+                self.warned = True
+            if c[0] == CMD_CLEAR and c[1] == REASON_PRESSURE:
+                assert self.warned
+                self.warned = False
+        assert self.warned == e.p_warn
+        if e.state != RUNNING:
+            assert not e.p_warn
+
+    def advance(self, gap):
+        # A shell ticking at 50 Hz for short gaps, a stalled one for long.
+        if gap <= 200:
+            end = self.t + gap
+            while self.t + 20 <= end:
+                self.t += 20
+                self.call("tick", 0)
+            self.t = end
+        else:
+            self.t += gap
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(event, max_size=120), start_tick)
+def test_random_streams_keep_every_rule_and_always_end(events, start):
+    w = Checked(start)
+    for gap, kind, value in events:
+        w.advance(gap)
+        w.call(kind, value)
+    # Input stops (the button let go): the wand must end by itself.
+    w.call("edge", False)
+    limit = routine().total_ms() + 2 * AUTO_OFF + 5000
+    waited = 0
+    while w.e.state not in (DONE, OFF) and waited < limit:
+        w.t += 100
+        waited += 100
+        w.call("tick", 0)
+    assert w.e.state in (DONE, OFF)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.booleans()), min_size=1, max_size=200), start_tick)
+def test_button_storms_never_break_the_machine(edges, start):
+    w = Checked(start)
+    for gap, pressed in edges:
+        w.advance(gap)
+        w.call("edge", pressed)
+    w.advance(100)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 1000), min_size=50, max_size=300), st.integers(1, 1000))
+def test_pressure_noise_warns_only_above_the_band(samples, seed):
+    w = Checked(seed)
+    w.call("edge", True)
+    w.advance(100)
+    w.call("edge", False)
+    w.advance(200)
+    w.advance(200)
+    w.t += 1500
+    w.call("tick", 0)
+    assert w.e.state == RUNNING
+    for p in samples:
+        w.call("pressure", p)
+        if p > w.e.band:
+            assert w.e.p_warn            # above the band: warned at once
+        w.advance(20)
