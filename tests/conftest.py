@@ -5,3 +5,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 for p in (os.path.join(ROOT, "firmware"), ROOT):
     if p not in sys.path:
         sys.path.insert(0, p)
+
+
+def pytest_terminal_summary(terminalreporter):
+    try:
+        from test_differential import STATS
+    except ImportError:
+        return
+    if STATS["traces"]:
+        terminalreporter.write_line(
+            "differential check: %d traces (%d lines) identical on CPython and MicroPython, "
+            "heap locked around every engine call on MicroPython" % (STATS["traces"], STATS["lines"]))

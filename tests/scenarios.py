@@ -1,0 +1,84 @@
+# Named scenarios shared by the differential test (CPython vs MicroPython)
+# and the simulator tests: (name, routine, script text or None, start tick).
+import random
+
+HANDWRITTEN = [
+    ("daily-default", "daily", None, 0),
+    ("full-default", "full", None, 0),
+    ("guasha-default", "guasha", None, 0),
+    ("acupressure-default", "acupressure", None, 0),
+    ("eyes-default", "eyes", None, 0),
+    ("daily-near-wrap", "daily", None, (1 << 30) - 30000),
+    ("pause-resume", "daily", """
+        0.5 press
+        12 press        # pause in step 1
+        40 press        # resume
+    """, 0),
+    ("skip-steps", "daily", """
+        0.5 press
+        4 double
+        6 double
+        7.5 double
+    """, 0),
+    ("end-early-then-off", "daily", """
+        0.5 press
+        20 long         # end the session
+        25 long         # power off
+    """, 0),
+    ("pressure-warn-clear", "daily", """
+        0.5 press
+        5 pressure 0.3
+        9 pressure 0.85  # too hard on the jaw
+        12 pressure 0.4
+        20 pressure 0.5  # fine on the cheekbones, too hard for the nose later
+        60 pressure 0.1
+    """, 0),
+    ("battery-low-running", "daily", """
+        0 battery 3.9
+        0.5 press
+        20 battery 3.2
+    """, 0),
+    ("battery-low-idle", "daily", """
+        1 battery 3.1
+    """, 0),
+    ("idle-auto-off", "eyes", """
+        0 battery 4.1
+    """, 0),
+    ("paused-auto-off", "acupressure", """
+        0.5 press
+        10 press
+    """, (1 << 30) - 60000),
+    ("wake-and-run", "eyes", """
+        0.5 long
+        5 press          # wake
+        8 press          # start
+        30 end
+    """, 0),
+]
+
+
+def random_script(seed):
+    """A reproducible jumble of everything a script can say."""
+    rnd = random.Random(seed)
+    t = 0
+    lines = []
+    for _ in range(rnd.randint(3, 25)):
+        t += rnd.randint(0, 8000)
+        kind = rnd.choice(["press", "press", "double", "long", "pressure", "pressure", "battery"])
+        if kind == "pressure":
+            lines.append("%d.%03d pressure 0.%03d" % (t // 1000, t % 1000, rnd.randint(0, 999)))
+        elif kind == "battery":
+            lines.append("%d.%03d battery 3.%d" % (t // 1000, t % 1000, rnd.randint(0, 9)))
+        else:
+            lines.append("%d.%03d %s" % (t // 1000, t % 1000, kind))
+    return "\n".join(lines) + "\n"
+
+
+def generated(count=24):
+    names = ["daily", "guasha", "acupressure", "eyes"]
+    return [("random-%02d" % i, names[i % len(names)], random_script(i),
+             random.Random(1000 + i).randrange(1 << 30)) for i in range(count)]
+
+
+def all_scenarios():
+    return HANDWRITTEN + generated()
