@@ -1,0 +1,156 @@
+# The simulator's command-line contract, as other tools rely on it.
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from mprig import REPO_ROOT
+
+
+def sim(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def trace_of(tmp_path, *args):
+    t = tmp_path / "t.jsonl"
+    p = sim("run", "--quiet", "--trace", str(t), *args)
+    assert p.returncode == 0, p.stderr
+    return [json.loads(line) for line in t.read_text().splitlines()]
+
+
+def script(tmp_path, text, name="s.txt"):
+    f = tmp_path / name
+    f.write_text(text)
+    return str(f)
+
+
+def states(tr):
+    return [e["state"] for e in tr if e["event"] == "state"]
+
+
+def test_default_run_is_one_press_at_half_a_second_then_a_whole_session(tmp_path):
+    tr = trace_of(tmp_path, "--routine", "daily")
+    inputs = [e for e in tr if e["event"] == "input"]
+    assert inputs == [{"t_ms": 500, "event": "input", "input": "press"}]
+    assert states(tr) == ["idle", "running", "done"]
+    steps = [e for e in tr if e["event"] == "step"]
+    assert [s["index"] for s in steps] == list(range(1, 11))
+    assert all(s["round"] == 1 for s in steps)
+
+
+def test_every_line_has_the_contract_fields(tmp_path):
+    tr = trace_of(tmp_path, "--routine", "daily", "--script",
+                  script(tmp_path, "0.5 press\n5 pressure 0.9\n7 pressure 0.1\n30 battery 3.1\n"))
+    ts = [e["t_ms"] for e in tr]
+    assert all(isinstance(t, int) for t in ts) and ts == sorted(ts)
+    for e in tr:
+        k = e["event"]
+        if k == "state":
+            assert e["state"] in ("idle", "running", "paused", "done", "off")
+        elif k == "step":
+            assert isinstance(e["index"], int) and isinstance(e["name"], str) and isinstance(e["round"], int)
+        elif k == "vibe":
+            assert isinstance(e["pattern"], str) and isinstance(e["ms"], int) and e["ms"] > 0
+        elif k == "led":
+            assert isinstance(e["pattern"], str)
+        elif k in ("warn", "clear"):
+            assert e["reason"] in ("pressure_high", "battery_low")
+    assert {"warn", "clear"} <= {e["event"] for e in tr}
+
+
+def test_full_routine_repeats_the_ten_steps_for_six_rounds(tmp_path):
+    tr = trace_of(tmp_path, "--routine", "full")
+    steps = [(e["index"], e["round"]) for e in tr if e["event"] == "step"]
+    assert steps == [(i, r) for r in range(1, 7) for i in range(1, 11)]
+    assert states(tr)[-1] == "done"
+
+
+def test_script_only_its_events_happen_and_an_idle_wand_switches_off(tmp_path):
+    tr = trace_of(tmp_path, "--routine", "daily", "--script", script(tmp_path, "# nothing\n"))
+    assert states(tr) == ["idle", "off"]
+    assert tr[-1]["t_ms"] >= 120000            # the default auto-off time
+
+
+def test_end_line_stops_the_run(tmp_path):
+    tr = trace_of(tmp_path, "--routine", "daily", "--script", script(tmp_path, "0.5 press\n10 end\n"))
+    assert tr[-1] == {"t_ms": 10000, "event": "input", "input": "end"}
+    assert states(tr) == ["idle", "running"]
+
+
+def test_a_paused_wand_left_alone_switches_off(tmp_path):
+    tr = trace_of(tmp_path, "--routine", "daily", "--script", script(tmp_path, "0.5 press\n5 press\n"))
+    assert states(tr) == ["idle", "running", "paused", "off"]
+
+
+def test_routine_by_path(tmp_path):
+    path = os.path.join(REPO_ROOT, "firmware", "routines", "eyes.json")
+    tr = trace_of(tmp_path, "--routine", path)
+    assert states(tr)[-1] == "done"
+
+
+def test_start_tick_near_the_wrap_gives_the_same_trace(tmp_path):
+    a = trace_of(tmp_path, "--routine", "eyes")
+    b = trace_of(tmp_path, "--routine", "eyes", "--start-tick", str((1 << 30) - 7000))
+    assert a == b
+
+
+@pytest.mark.parametrize("text, where", [
+    ("0.5 press\nsoon press\n", ":2:"),
+    ("0.5 wiggle\n", ":1:"),
+    ("1 pressure 1.5\n", ":1:"),
+    ("1 pressure\n", ":1:"),
+    ("1 battery 9\n", ":1:"),
+    ("1 press now\n", ":1:"),
+    ("-1 press\n", ":1:"),
+])
+def test_bad_script_lines_exit_2_naming_file_and_line(tmp_path, text, where):
+    f = script(tmp_path, text, "bad.txt")
+    p = sim("run", "--quiet", "--routine", "daily", "--script", f)
+    assert p.returncode == 2
+    assert p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
+    assert "bad.txt" + where in p.stderr
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--routine", "nosuch"], "unknown routine 'nosuch'"),
+    (["--routine", "/nonexistent/x.json"], "x.json"),
+    (["--routine", "daily", "--script", "/nonexistent/s.txt"], "s.txt"),
+    (["--routine", "daily", "--trace", "/nonexistent/dir/t.jsonl"], "t.jsonl"),
+    (["--routine"], "--routine"),
+    ([], "--routine"),
+])
+def test_bad_arguments_exit_2_with_one_line(args, needle):
+    p = sim("run", "--quiet", *args)
+    assert p.returncode == 2
+    assert p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
+    assert needle in p.stderr
+
+
+def test_bad_routine_file_exits_2_with_the_checker_message(tmp_path):
+    f = tmp_path / "mine.json"
+    data = json.loads((REPO_ROOT / "firmware" / "routines" / "daily.json").read_text())
+    data["steps"][3]["strokes"] = 99
+    f.write_text(json.dumps(data))
+    p = sim("run", "--quiet", "--routine", str(f))
+    assert p.returncode == 2
+    assert p.stderr.strip() == "sim: mine.json: steps[3].strokes: expected an integer 0..20, got 99"
+
+
+def test_script_that_is_not_utf8_exits_2(tmp_path):
+    f = tmp_path / "bin.txt"
+    f.write_bytes(b"\xff\xfe0.5 press\n")
+    p = sim("run", "--quiet", "--routine", "daily", "--script", str(f))
+    assert p.returncode == 2 and "not UTF-8" in p.stderr
+
+
+def test_terminal_view_draws_the_wand_unless_quiet(tmp_path):
+    p = sim("run", "--routine", "eyes")
+    assert p.returncode == 0
+    # Not a terminal here: the view falls back to a line per state and step.
+    assert "step 1/5 round 1: Inner corners" in p.stdout
+    assert "done" in p.stdout
+    q = sim("run", "--routine", "eyes", "--quiet")
+    assert q.stdout == ""
