@@ -26,7 +26,7 @@ test: setup
 	$(PY) -m pytest
 
 bench: setup
-	$(PY) -m tests.bench
+	$(PY) tests/bench.py
 
 clean:
 	rm -rf $(VENV) $(MP_RIG)/node_modules .pytest_cache .hypothesis
