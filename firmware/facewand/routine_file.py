@@ -62,7 +62,11 @@ def _show(v):
     if v is False:
         return "false"
     if isinstance(v, str):
-        return '"%s"' % v
+        # Control characters escaped and long text cut short, so the
+        # message stays one readable line (the same on both Pythons).
+        if len(v) > 40:
+            v = v[:37] + "..."
+        return '"%s"' % "".join(c if c >= " " else "\\x%02x" % ord(c) for c in v)
     if isinstance(v, dict):
         return "an object"
     if isinstance(v, list):
@@ -124,8 +128,8 @@ class _Checker:
                 self.fail(path, "a lowercase name of %s letters, digits, - or _" % _range(lo, hi), v)
             return v
         if kind == "text":
-            if not isinstance(v, str) or not lo <= len(v) <= hi:
-                self.fail(path, "text of %s characters" % _range(lo, hi), v)
+            if not isinstance(v, str) or not lo <= len(v) <= hi or not _is_line(v):
+                self.fail(path, "one line of text of %s characters" % _range(lo, hi), v)
             return v
         if kind == "colour":
             if not isinstance(v, str) or len(v) != 7 or v[0] != "#" or not _is_hex(v[1:]):
@@ -166,6 +170,15 @@ def _is_hex(s):
     return True
 
 
+def _is_line(s):
+    # No line breaks, tabs or other control characters: names and hints
+    # are shown on one line.
+    for c in s:
+        if c < " " or c == "\x7f":
+            return False
+    return True
+
+
 def _is_id(s):
     for c in s:
         if not ("a" <= c <= "z" or "0" <= c <= "9" or c == "-" or c == "_"):
@@ -196,17 +209,24 @@ def parse_bytes(raw, source):
         text = raw.decode("utf-8")
     except UnicodeError:
         raise RoutineError("%s: not UTF-8 text" % source)
+    if text[:1] == "\ufeff":
+        text = text[1:]          # a byte-order mark some editors write
     try:
         data = json.loads(text)
-    except ValueError:
-        raise RoutineError("%s: not valid JSON" % source)
+    except ValueError as e:
+        # CPython says where; MicroPython does not.
+        line = getattr(e, "lineno", None)
+        raise RoutineError("%s: not valid JSON%s" % (source, " (line %d)" % line if line else ""))
+    except RuntimeError:
+        # CPython's RecursionError on very deep nesting.
+        raise RoutineError("%s: not valid JSON (nested too deeply)" % source)
     return parse(data, source)
 
 
 def load(path):
     """Read and check one routine file; the error names the file by its
     base name, as a person would call it."""
-    source = path.rsplit("/", 1)[-1]
+    source = path.rstrip("/").rsplit("/", 1)[-1] or path
     try:
         with open(path, "rb") as f:
             raw = f.read()
