@@ -1,0 +1,177 @@
+# `python -m host_tools routine check` as a person runs it: a subprocess from
+# the repo root, judged by its exit status and its lines. Also keeps
+# docs/routines.md honest: its example must pass the check and run to the end
+# in the simulator, and it must mention every field the checker knows.
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from facewand import routine_file
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILTIN = sorted(glob.glob(os.path.join(ROOT, "firmware", "routines", "*.json")))
+DOC = os.path.join(ROOT, "docs", "routines.md")
+
+
+def run(*args):
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
+def check(*files):
+    return run("-m", "host_tools", "routine", "check", *files)
+
+
+def lines(text):
+    return text.splitlines()
+
+
+def good_routine():
+    with open(os.path.join(ROOT, "firmware", "routines", "eyes.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def write(tmp_path, name, data):
+    p = tmp_path / name
+    if isinstance(data, bytes):
+        p.write_bytes(data)
+    else:
+        p.write_text(json.dumps(data), encoding="utf-8")
+    return str(p)
+
+
+def assert_one_error(r, name):
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    err = lines(r.stderr)
+    assert len(err) == 1, r.stderr
+    assert name in err[0]
+    return err[0]
+
+
+def test_builtin_routines_are_ok():
+    assert len(BUILTIN) == 5
+    r = check(*BUILTIN)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    out = lines(r.stdout)
+    assert len(out) == len(BUILTIN)
+    for path, line in zip(BUILTIN, out):
+        assert re.fullmatch(re.escape(path) + r": ok \(\d+ steps x \d+ rounds, about \d+ min \d+ s\)",
+                            line), line
+
+
+def test_ok_line_counts_and_duration():
+    # eyes: 5 steps x 2 rounds, planned 124480 ms -> 2 min 4 s.
+    path = os.path.join("firmware", "routines", "eyes.json")
+    r = check(path)
+    assert r.stdout == path + ": ok (5 steps x 2 rounds, about 2 min 4 s)\n"
+
+
+def test_bad_field_is_one_line_naming_file_and_path(tmp_path):
+    data = good_routine()
+    data["steps"][2]["strokes"] = 25
+    r = check(write(tmp_path, "bad.json", data))
+    line = assert_one_error(r, "bad.json")
+    assert "steps[2].strokes" in line
+    assert r.stdout == ""
+
+
+def test_good_and_bad_together_exit_2(tmp_path):
+    data = good_routine()
+    del data["colour"]
+    good = BUILTIN[0]
+    r = check(good, write(tmp_path, "nocolour.json", data))
+    line = assert_one_error(r, "nocolour.json")
+    assert "colour" in line
+    assert lines(r.stdout) and lines(r.stdout)[0].startswith(good + ": ok")
+
+
+@pytest.mark.parametrize("name, content", [
+    ("missing.json", None),
+    ("adir", "dir"),
+    ("latin1.json", b'{"name": "caf\xe9"}'),
+    ("binary.json", bytes(range(256))),
+    ("notjson.json", b"name: jawline\n"),
+    ("deep.json", b"[" * 100000),
+])
+def test_unreadable_inputs_are_one_line(tmp_path, name, content):
+    path = tmp_path / name
+    if content == "dir":
+        path.mkdir()
+    elif content is not None:
+        path.write_bytes(content)
+    assert_one_error(check(str(path)), name)
+
+
+def test_string_with_newline_stays_one_line(tmp_path):
+    data = good_routine()
+    data["steps"][0]["zone"] = "eyes\nand more"
+    assert_one_error(check(write(tmp_path, "newline.json", data)), "newline.json")
+
+
+@pytest.mark.parametrize("args", [
+    (),
+    ("routine",),
+    ("routine", "check"),
+    ("routine", "nosuch"),
+    ("nosuch",),
+])
+def test_usage_errors_are_one_line(args):
+    r = run("-m", "host_tools", *args)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert len(lines(r.stderr)) == 1, r.stderr
+
+
+def doc_example():
+    """The one ```json block in the doc that is a whole routine."""
+    with open(DOC, encoding="utf-8") as f:
+        text = f.read()
+    found = []
+    for block in re.findall(r"```json\n(.*?)```", text, re.S):
+        data = json.loads(block)
+        if isinstance(data, dict) and "steps" in data:
+            found.append(block)
+    assert len(found) == 1
+    return found[0]
+
+
+def test_doc_example_checks_and_runs_to_done(tmp_path):
+    path = tmp_path / "example.json"
+    path.write_text(doc_example(), encoding="utf-8")
+    r = check(str(path))
+    assert r.returncode == 0, r.stderr
+    ok = lines(r.stdout)[0]
+    assert ok.startswith(str(path) + ": ok")
+    # The doc quotes the example's length; it must be the one the CLI gives.
+    with open(DOC, encoding="utf-8") as f:
+        assert re.search(r"about \d+ min \d+ s", ok).group(0) in f.read()
+
+    trace = tmp_path / "trace.jsonl"
+    r = run("-m", "sim", "run", "--routine", str(path), "--quiet", "--trace", str(trace))
+    assert r.returncode == 0, r.stderr
+    with open(trace, encoding="utf-8") as f:
+        states = [e["state"] for e in map(json.loads, f) if e["event"] == "state"]
+    assert states[-1] == "done"
+
+
+def test_doc_names_every_field():
+    with open(DOC, encoding="utf-8") as f:
+        text = f.read()
+    fields = (list(routine_file.ROUTINE_FIELDS) + list(routine_file.PACE_FIELDS)
+              + list(routine_file.STEP_FIELDS))
+    missing = [name for name in fields if "`%s`" % name not in text]
+    assert missing == []
+
+
+def test_doc_names_every_zone_and_direction():
+    with open(DOC, encoding="utf-8") as f:
+        text = f.read()
+    words = routine_file.ZONES + routine_file.DIRECTIONS
+    assert [w for w in words if "`%s`" % w not in text] == []
