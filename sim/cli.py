@@ -12,7 +12,7 @@ import time
 from sim import paths
 paths.add_firmware()
 
-from facewand import routine_file          # noqa: E402
+from facewand import library, routine_file  # noqa: E402
 from facewand.engine import STATE_NAMES    # noqa: E402
 from facewand.settings import Settings     # noqa: E402
 from sim.display import Display            # noqa: E402
@@ -23,18 +23,29 @@ class BadInput(Exception):
     pass
 
 
-def load_routine(arg):
+def load_routines(arg):
+    """The wand's library as the device would load it, with `arg` (a
+    built-in name or a file, which joins the library) chosen. Returns
+    (routines, index of the chosen one)."""
+    extra = ()
     if "/" in arg or arg.endswith(".json"):
-        path = arg
+        try:
+            name = routine_file.load(arg).name
+        except routine_file.RoutineError as e:
+            raise BadInput(str(e))
+        extra = (arg,)
     else:
-        path = os.path.join(paths.ROUTINES, arg + ".json")
-        if not os.path.exists(path):
+        name = arg
+        if not os.path.exists(os.path.join(paths.ROUTINES, arg + ".json")):
             raise BadInput("unknown routine %r (built in: %s; or give a path to a .json file)"
                            % (arg, ", ".join(paths.builtin_names())))
-    try:
-        return routine_file.load(path)
-    except routine_file.RoutineError as e:
-        raise BadInput(str(e))
+    routines, errors = library.load(paths.ROUTINES, extra)
+    if errors:
+        raise BadInput(errors[0])
+    names = [r.name for r in routines]
+    if name not in names:
+        raise BadInput("%s: not loaded, the wand holds %d routines" % (arg, len(names)))
+    return routines, names.index(name)
 
 
 def load_script(path):
@@ -76,7 +87,7 @@ def _parser():
 
 
 def run(args):
-    routine = load_routine(args.routine)
+    routines, choice = load_routines(args.routine)
     events = load_script(args.script) if args.script else default_script()
     trace = None
     if args.trace:
@@ -84,7 +95,7 @@ def run(args):
             trace = open(args.trace, "w", encoding="utf-8")
         except OSError as e:
             raise BadInput("%s: cannot be written (%s)" % (args.trace, e.strerror))
-    display = None if args.quiet else Display(routine)
+    display = None
     wall0 = time.monotonic()
 
     def write(line):
@@ -101,8 +112,10 @@ def run(args):
         if display:
             display.on_step(t, engine)
 
-    session = Session(routine, Settings(), events, write,
+    session = Session(routines, Settings(), events, write, choice=choice,
                       start_tick=args.start_tick & 0x3FFFFFFF, on_step=on_step)
+    if not args.quiet:
+        display = Display(session.engine)
     try:
         state = session.run()
     finally:

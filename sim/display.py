@@ -28,8 +28,8 @@ def _clock(ms):
 
 
 class Display:
-    def __init__(self, routine, out=None, fps=20):
-        self.routine = routine
+    def __init__(self, engine, out=None, fps=20):
+        self.engine = engine
         self.out = out or sys.stdout
         self.tty = self.out.isatty()
         self.min_gap = 1.0 / fps
@@ -41,7 +41,6 @@ class Display:
         self.vibe = ("", 0)
         self.warns = set()
         self.led = ""
-        self.total = routine.total_ms()
 
     def on_line(self, line):
         ev = json.loads(line)
@@ -55,7 +54,10 @@ class Display:
             self.count = ""
             if not self.tty:
                 self.out.write("%s  step %d/%d round %d: %s\n" % (
-                    _clock(ev["t_ms"]), ev["index"], len(self.routine.steps), ev["round"], ev["name"]))
+                    _clock(ev["t_ms"]), ev["index"], len(self.engine.routine.steps), ev["round"], ev["name"]))
+        elif kind == "routine":
+            if not self.tty:
+                self.out.write("%s  routine %d: %s\n" % (_clock(ev["t_ms"]), ev["index"], ev["name"]))
         elif kind == "stroke":
             self.count = "stroke %d of %d" % (ev["n"], ev["of"])
         elif kind == "point":
@@ -81,7 +83,7 @@ class Display:
         self.draw(t, engine)
 
     def draw(self, t, engine):
-        r = self.routine
+        r = engine.routine
         f = engine.ring.frame
         b = engine.ring.brightness
         cells = "".join(_cell(f[i], f[i + 1], f[i + 2], b) for i in range(0, len(f), 3))
@@ -94,9 +96,10 @@ class Display:
             hint = r.step_of(engine.inst).hint
         else:
             step, hint = "press to start" if self.state == "idle" else "", ""
-        done = min(engine.active_ms, self.total)
+        total = r.total_ms()
+        done = min(engine.active_ms, total)
         width = 30
-        filled = width * done // max(self.total, 1)
+        filled = width * done // max(total, 1)
         bar = "█" * filled + "░" * (width - filled)
         warn = ("\x1b[31m⚠ %s\x1b[0m" % ", ".join(sorted(self.warns))) if self.warns else ""
         lines = [
@@ -105,7 +108,7 @@ class Display:
             "motor %s" % motor,
             step,
             "      %s  %s" % (self.count, hint),
-            "      %s %s / %s  %s" % (bar, _clock(done), _clock(self.total), warn),
+            "      %s %s / %s  %s" % (bar, _clock(done), _clock(total), warn),
         ]
         if self.drawn:
             self.out.write(_UP % self.drawn)

@@ -9,7 +9,7 @@
 from facewand import ticks, cues
 from facewand.engine import (
     Engine, CMD_STRIDE, CMD_STATE, CMD_STEP, CMD_VIBE, CMD_LED, CMD_WARN,
-    CMD_CLEAR, CMD_STROKE, CMD_POINT, POINT_PRESS, STATE_NAMES, REASON_NAMES,
+    CMD_CLEAR, CMD_STROKE, CMD_POINT, CMD_ROUTINE, POINT_PRESS, STATE_NAMES, REASON_NAMES,
     DONE, OFF,
 )
 
@@ -142,6 +142,8 @@ class TraceWriter:
             elif kind == CMD_POINT:
                 self.line(t, "point", ',"action":"%s","n":%d,"of":%d'
                           % ("press" if a == POINT_PRESS else "release", b, c))
+            elif kind == CMD_ROUTINE:
+                self.line(t, "routine", ',"index":%d,"name":%s' % (a + 1, _json_str(r.name)))
 
     def input(self, t, kind, value):
         if kind == "pressure":
@@ -159,14 +161,17 @@ def _no_guard():
 class Session:
     """One run: engine, virtual clock, scripted inputs, trace.
 
+    `routines` are the wand's installed routines and `choice` the index of
+    the one a press starts, as the device's library loader gives them.
+
     `start_tick` is what the virtual ticks_ms reads at power-on (tests set it
     near the wraparound). `lock`/`unlock` wrap every engine call; the
     MicroPython tests pass micropython.heap_lock/heap_unlock to prove the
     engine allocates nothing once built."""
 
-    def __init__(self, routine, settings, events, write, start_tick=0,
-                 lock=_no_guard, unlock=_no_guard, on_step=None):
-        self.engine = Engine(routine, settings)
+    def __init__(self, routines, settings, events, write, start_tick=0,
+                 lock=_no_guard, unlock=_no_guard, on_step=None, choice=0, load_errors=0):
+        self.engine = Engine(routines, settings, load_errors, choice)
         self.trace = TraceWriter(self.engine, write)
         self.start_tick = start_tick
         self.lock = lock

@@ -25,14 +25,14 @@ def full_session():
     r = routine_file.load(os.path.join(ROUTINES, "full.json"))
     lines = []
     t0 = time.perf_counter()
-    s = Session(r, Settings(), default_script(), lines.append)
+    s = Session((r,), Settings(), default_script(), lines.append)
     s.run()
     return time.perf_counter() - t0, s.t, len(lines)
 
 
 def cpython_tick_us(n=50000):
     r = routine_file.load(os.path.join(ROUTINES, "full.json"))
-    e = Engine(r, Settings())
+    e = Engine((r,), Settings())
     e.power_on(0)
     e.button(True, 100)
     e.button(False, 200)

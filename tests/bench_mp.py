@@ -7,7 +7,7 @@ from facewand.engine import Engine
 from facewand.settings import Settings
 
 r = routine_file.load("/lib/routines/full.json")
-e = Engine(r, Settings())
+e = Engine((r,), Settings())
 e.power_on(0)
 e.button(True, 100)
 e.button(False, 200)

@@ -328,3 +328,59 @@ def test_the_wraparound_changes_nothing(start_tick):
         start(w)
         w.run(routine().total_ms() + 500)
     assert a.log == b.log
+
+
+def two_routines():
+    return (routine(), routine(name="second", colour="#FF0000", rounds=2))
+
+
+def test_double_press_in_idle_chooses_the_next_routine_and_press_starts_it():
+    from facewand.engine import Engine, CMD_ROUTINE
+    from facewand.settings import Settings
+    w = Wand()
+    w.e = Engine(two_routines(), Settings())
+    w._take(w.e.power_on(w.now))
+    w.gesture("double")
+    assert [c[2] for c in w.log if c[1] == CMD_ROUTINE] == [1]
+    assert w.e.routine.name == "second"
+    assert w.vibes() == ["routine2"]           # two soft taps: routine 2
+    assert snap(w)["led"] == "routine" and snap(w)["state"] == "idle"
+    w.run(2000)
+    assert snap(w)["led"] == "idle"
+    w.gesture("press")
+    w.run(routine(rounds=2).total_ms() + 100)
+    assert w.state == "done"
+    assert [s[1] for s in w.steps()] == [1, 1, 2, 2]   # the second routine's two rounds
+    w.gesture("press")                        # done -> idle, still the chosen one
+    w.gesture("double")
+    assert w.e.routine.name == "test" and w.vibes()[-1] == "routine1"
+
+
+def test_choosing_a_routine_uses_its_colour_on_the_ring():
+    from facewand.engine import Engine
+    from facewand.settings import Settings
+    e = Engine(two_routines(), Settings(brightness=255))
+    e.power_on(0)
+    e.button(True, 100)
+    e.button(False, 180)
+    e.button(True, 280)
+    e.button(False, 360)
+    e.tick(420)
+    f = e.ring.frame
+    lit = [tuple(f[i:i + 3]) for i in range(0, len(f), 3) if any(f[i:i + 3])]
+    assert lit and all(px == (255, 0, 0) for px in lit)   # the second routine is red
+
+
+def test_refused_routine_files_show_the_error_pattern_at_power_on_only():
+    from facewand.engine import Engine, ERROR_SHOW_MS
+    from facewand.settings import Settings
+    w = Wand()
+    w.e = Engine((routine(),), Settings(), load_errors=2)
+    w.log = []
+    w._take(w.e.power_on(w.now))
+    assert snap(w)["led"] == "error" and w.state == "idle"
+    assert w.vibes() == []
+    w.run(ERROR_SHOW_MS + 20)
+    assert snap(w)["led"] == "idle"
+    w.gesture("press")                        # and the wand works
+    assert w.state == "running"

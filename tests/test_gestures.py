@@ -71,3 +71,11 @@ def test_gestures_work_across_the_tick_wraparound(start):
     out = play([(100, True), (180, False), (300, True), (380, False),
                 (1500, True), (2600, False)], 4000, start=start)
     assert [g for _, g in out] == [DOUBLE, LONG]
+
+
+def test_a_slow_shell_that_only_reports_edges_still_gets_its_gestures():
+    # No poll between the edges: each edge settles the level it ends.
+    g = Gestures()
+    for t, pressed in ((100, True), (180, False), (280, True), (360, False)):
+        g.edge(pressed, t)
+    assert g.poll(400) == DOUBLE

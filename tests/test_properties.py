@@ -1,11 +1,11 @@
 # Property tests: random event streams (button storms and bounces, pressure
 # noise, battery readings, irregular ticks, a clock near its wraparound)
 # against the engine's invariants.
-from hypothesis import given, settings, strategies as st, HealthCheck
+from hypothesis import example, given, settings, strategies as st, HealthCheck
 
 from facewand import cues, ticks
 from facewand.engine import (
-    Engine, CMD_MAX, CMD_STRIDE, CMD_STATE, CMD_VIBE, CMD_WARN, CMD_CLEAR,
+    Engine, CMD_MAX, CMD_STRIDE, CMD_STATE, CMD_ROUTINE, CMD_VIBE, CMD_WARN, CMD_CLEAR,
     IDLE, RUNNING, PAUSED, DONE, OFF, REASON_PRESSURE,
 )
 from facewand.settings import Settings
@@ -13,7 +13,14 @@ from facewand.settings import Settings
 from wand import routine
 
 STATE_CUES = {cues.V_PAUSE, cues.V_END, cues.V_FINISH, cues.V_POWER_OFF, cues.V_WAKE,
-              cues.V_RESUME, cues.V_START}
+              cues.V_RESUME, cues.V_START} | {cues.V_ROUTINE + n for n in range(1, cues.MAX_ROUTINES + 1)}
+# Whole gestures as edge lists (ms from the gesture's start), so streams
+# reach deep states often, not only when random edges happen to line up.
+GESTURES = {
+    "press": ((0, True), (90, False)),
+    "long": ((0, True), (1100, False)),
+    "double": ((0, True), (80, False), (200, True), (290, False)),
+}
 AUTO_OFF = 10000
 
 event = st.one_of(
@@ -22,6 +29,7 @@ event = st.one_of(
     st.tuples(st.integers(0, 200), st.just("pressure"), st.integers(0, 1000)),
     st.tuples(st.integers(0, 3000), st.just("battery"), st.integers(3000, 4200)),
     st.tuples(st.integers(0, 5000), st.just("tick"), st.just(0)),
+    st.tuples(st.integers(0, 3000), st.just("gesture"), st.sampled_from(sorted(GESTURES))),
 )
 start_tick = st.one_of(st.integers(0, (1 << 30) - 1),
                        st.integers((1 << 30) - 20000, (1 << 30) - 1))
@@ -31,7 +39,8 @@ class Checked:
     """Drives an engine and checks every call's output against the rules."""
 
     def __init__(self, start):
-        self.e = Engine(routine(), Settings(auto_off_ms=AUTO_OFF))
+        # Two routines, so a double press in idle really changes the choice.
+        self.e = Engine((routine(), routine(name="other", rounds=2)), Settings(auto_off_ms=AUTO_OFF))
         self.start = start
         self.t = 0
         self.warned = False
@@ -58,7 +67,7 @@ class Checked:
         assert 0 <= n <= CMD_MAX and e.dropped == 0
         assert e.state in (IDLE, RUNNING, PAUSED, DONE, OFF)
         cmds = [tuple(e.cmds[i * CMD_STRIDE:(i + 1) * CMD_STRIDE]) for i in range(n)]
-        changed = [c for c in cmds if c[0] == CMD_STATE]
+        changed = [c for c in cmds if c[0] == CMD_STATE or c[0] == CMD_ROUTINE]
         vibes = [c for c in cmds if c[0] == CMD_VIBE]
         for v in vibes:
             assert v[3] <= cues.MAX_LEVEL and v[2] <= cues.MAX_CUE_MS
@@ -94,14 +103,25 @@ class Checked:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(event, max_size=120), start_tick)
+# Battery confirmed low in the tick where the last step ends: the warning
+# buzz and the power-off cue fell in one call; only the last may reach the motor.
+@example([(0, "edge", True), (25, "tick", 0), (0, "edge", False), (301, "tick", 0),
+          (500, "edge", False), (1500, "edge", False), (3000, "battery", 3000)], 0)
 def test_random_streams_keep_every_rule_and_always_end(events, start):
     w = Checked(start)
     for gap, kind, value in events:
         w.advance(gap)
-        w.call(kind, value)
+        if kind == "gesture":
+            at = 0
+            for dt, pressed in GESTURES[value]:
+                w.advance(dt - at)
+                at = dt
+                w.call("edge", pressed)
+        else:
+            w.call(kind, value)
     # Input stops (the button let go): the wand must end by itself.
     w.call("edge", False)
-    limit = routine().total_ms() + 2 * AUTO_OFF + 5000
+    limit = routine(rounds=2).total_ms() + 2 * AUTO_OFF + 5000
     waited = 0
     while w.e.state not in (DONE, OFF) and waited < limit:
         w.t += 100

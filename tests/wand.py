@@ -25,7 +25,7 @@ def routine(steps=None, **top):
 
 class Wand:
     def __init__(self, r=None, start=0, **settings):
-        self.e = Engine(r or routine(), Settings(**settings))
+        self.e = Engine((r or routine(),), Settings(**settings))
         self.start = start
         self.t = 0                    # ms since power-on
         self.log = []                 # (t, kind, a, b, c)

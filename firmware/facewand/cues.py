@@ -10,6 +10,7 @@
 # - press the point: a swell from medium to full; release: two falling taps.
 # - pressing too hard: a rapid buzz; battery low: long-short-long.
 # - start, pause, resume, end early, finish, power off: each its own shape.
+# - choosing routine N while idle: N soft quick taps.
 #
 # A pattern is a flat tuple of (on_ms, off_ms, level) triples; level is in
 # permille of the session intensity. The engine sends only the pattern's
@@ -48,6 +49,8 @@ V_END = const(22)
 V_FINISH = const(23)
 V_POWER_OFF = const(24)
 V_WAKE = const(25)
+V_ROUTINE = const(25)       # routine N's cue is pattern V_ROUTINE + N, N = 1..MAX_ROUTINES
+MAX_ROUTINES = const(8)
 
 
 def _step_cue(n):
@@ -61,11 +64,21 @@ def _step_cue(n):
     return tuple(seg)
 
 
+def _routine_cue(n):
+    # Soft quick taps, one per routine number: lighter and faster than a
+    # step count, so choosing a routine never feels like a step beginning.
+    seg = []
+    for _ in range(n):
+        seg += [50, 110, 450]
+    seg[-2] = 0
+    return tuple(seg)
+
+
 VIBE_NAMES = ["none"] + ["step%d" % n for n in range(1, MAX_STEP_CUE + 1)] + [
     "stroke", "stroke_last", "press", "release", "pressure_high",
     "battery_low", "start", "pause", "resume", "end", "finish", "power_off",
     "wake",
-]
+] + ["routine%d" % n for n in range(1, MAX_ROUTINES + 1)]
 
 VIBE_PATTERNS = [()] + [_step_cue(n) for n in range(1, MAX_STEP_CUE + 1)] + [
     (70, 0, 450),                                  # stroke
@@ -81,7 +94,7 @@ VIBE_PATTERNS = [()] + [_step_cue(n) for n in range(1, MAX_STEP_CUE + 1)] + [
     (300, 150, 600, 300, 150, 800, 500, 0, 1000),  # finish
     (300, 0, 800, 300, 0, 400),                    # power_off: falling
     (60, 0, 650),                                  # wake
-]
+] + [_routine_cue(n) for n in range(1, MAX_ROUTINES + 1)]
 
 VIBE_MS = [0] * len(VIBE_PATTERNS)
 for _i in range(len(VIBE_PATTERNS)):
@@ -103,8 +116,10 @@ L_PAUSED = const(6)
 L_WARN = const(7)       # pressing too hard
 L_BATTERY = const(8)
 L_DONE = const(9)
+L_ROUTINE = const(10)   # idle, a routine just chosen: its number in its colour
+L_ERROR = const(11)     # at power-on: a routine file was bad and skipped
 LED_NAMES = ("off", "idle", "start", "step", "stroke", "hold", "paused",
-             "warn", "battery_low", "done")
+             "warn", "battery_low", "done", "routine", "error")
 
 # Colours are packed 0xRRGGBB ints (small ints: no allocation to pass around).
 STEP_COLOURS = (
@@ -117,3 +132,4 @@ AMBER = const(0xFF8C00)
 RED = const(0xFF0000)
 ORANGE = const(0xFF4600)
 GREEN = const(0x00FF40)
+MAGENTA = const(0xFF00C0)

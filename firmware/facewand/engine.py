@@ -7,7 +7,10 @@
 #
 # States: idle, running, paused, done, off. Power-on is idle.
 #
-#   idle    press  -> running (start cue; step 1 begins LEAD_MS later)
+#   idle    press  -> running with the chosen routine (start cue; step 1
+#                     begins LEAD_MS later)
+#           double -> choose the next routine (its cue; the ring shows its
+#                     number in its colour for ROUTINE_SHOW_MS)
 #           long   -> off
 #           quiet for auto_off_ms -> off
 #   running press  -> paused (pause cue; the schedule stops)
@@ -22,7 +25,9 @@
 #   done    press  -> idle; long -> off; quiet for auto_off_ms -> off
 #   off     press  -> idle (wake cue). Nothing else wakes it.
 #
-# A double press outside running does nothing.
+# A double press in paused, done or off does nothing. At power-on, if some
+# routine files were refused, the ring shows the error pattern for
+# ERROR_SHOW_MS; the wand works on with the routines that loaded.
 #
 # Cues: every instant of a session is an exact offset from its anchors, so
 # nothing drifts. A new cue replaces the one playing, except that guidance
@@ -71,6 +76,7 @@ CMD_WARN = const(5)     # a = reason
 CMD_CLEAR = const(6)    # a = reason
 CMD_STROKE = const(7)   # a = stroke number (1-based), b = strokes in the step
 CMD_POINT = const(8)    # a = POINT_PRESS or POINT_RELEASE, b = press number, c = presses
+CMD_ROUTINE = const(9)  # a = index of the routine now chosen
 
 POINT_PRESS = const(1)
 POINT_RELEASE = const(2)
@@ -85,6 +91,8 @@ CLEAR_AFTER_MS = const(500)
 PRESSURE_STALE_MS = const(500)
 BATTERY_CONFIRM_MS = const(2000)
 BATTERY_SHOW_MS = const(3000)
+ROUTINE_SHOW_MS = const(1500)
+ERROR_SHOW_MS = const(2000)
 
 # What the current step is doing, which also picks the ring pattern.
 _A_LEAD = const(0)
@@ -107,16 +115,26 @@ _P_STATE = const(3)
 
 
 class Engine:
-    def __init__(self, routine, settings):
-        self.routine = routine
+    def __init__(self, routines, settings, load_errors=0, choice=0):
+        """routines: the installed routines, in the order a double press
+        steps through them (at least one); load_errors: how many routine
+        files were refused when they were loaded; choice: the routine a
+        press starts, by index."""
+        self.routines = routines
+        self.choice = choice if 0 <= choice < len(routines) else 0
+        self.routine = routines[self.choice]
+        self.load_errors = load_errors
+        self.show = 0             # a passing idle overlay: L_ROUTINE or L_ERROR
+        self.show_t = 0
+        self.show_ms = 0
         self.settings = settings
         self.gestures = Gestures()
         self.ring = Ring(settings.led_count, settings.brightness)
         self.cmds = [0] * (CMD_MAX * CMD_STRIDE)
         self.ncmd = 0
         self.dropped = 0          # commands lost to a full outbox (tests: always 0)
-        level = settings.intensity * routine.intensity // 1000
-        self.level = min(max(level, cues.MIN_LEVEL), cues.MAX_LEVEL)
+        self.level = 0
+        self._set_level()
         self.state = IDLE
         self.state_t = 0          # when the current state began
         self.quiet_t = 0          # last button edge or state change
@@ -161,6 +179,8 @@ class Engine:
         self.ncmd = 0
         self.last_t = now
         self._enter(IDLE, now)
+        if self.load_errors:
+            self._overlay(cues.L_ERROR, ERROR_SHOW_MS, now)
         self._refresh(now)
         return self.ncmd
 
@@ -216,6 +236,8 @@ class Engine:
             p = self.deferred
             self.deferred = 0
             self._vibe(p, _P_GUIDE, now)
+        if self.show and (self.state != IDLE or ticks.diff(now, self.show_t) >= self.show_ms):
+            self.show = 0
         st = self.state
         if st == IDLE or st == PAUSED or st == DONE:
             if self.off_pending and ticks.diff(now, self.b_shown_t) >= BATTERY_SHOW_MS:
@@ -231,6 +253,8 @@ class Engine:
                 self._start(now)
             elif g == LONG:
                 self._enter(OFF, now)
+            elif g == DOUBLE:
+                self._choose(now)
         elif st == RUNNING:
             if g == PRESS:
                 self.paused_t = now
@@ -274,6 +298,25 @@ class Engine:
         elif state != RUNNING and self.b_latched:
             self.off_pending = True
             self.b_shown_t = now
+
+    def _overlay(self, pattern, ms, now):
+        self.show = pattern
+        self.show_t = now
+        self.show_ms = ms
+
+    def _set_level(self):
+        level = self.settings.intensity * self.routine.intensity // 1000
+        self.level = min(max(level, cues.MIN_LEVEL), cues.MAX_LEVEL)
+
+    def _choose(self, now):
+        n = len(self.routines)
+        self.choice = (self.choice + 1) % n
+        self.routine = self.routines[self.choice]
+        self._set_level()
+        self._overlay(cues.L_ROUTINE, ROUTINE_SHOW_MS, now)
+        self.state_t = now        # the idle breathing starts afresh
+        self._emit(CMD_ROUTINE, self.choice, 0, 0)
+        self._vibe(cues.V_ROUTINE + min(self.choice + 1, cues.MAX_ROUTINES), _P_STATE, now)
 
     def _start(self, now):
         self.inst = 0
@@ -426,7 +469,21 @@ class Engine:
         ms = cues.VIBE_MS[pattern]
         self.motor_until = ticks.add(now, ms)
         self.motor_prio = prio
+        self._drop_vibe()
         self._emit(CMD_VIBE, pattern, ms, self.level)
+
+    def _drop_vibe(self):
+        """A cue replaces one sent earlier in the same call: the motor would
+        never play that one, so it leaves the outbox rather than reach the
+        driver (or the trace) for zero milliseconds."""
+        cm = self.cmds
+        for i in range(self.ncmd):
+            j = i * CMD_STRIDE
+            if cm[j] == CMD_VIBE:
+                for k in range(j, (self.ncmd - 1) * CMD_STRIDE):
+                    cm[k] = cm[k + CMD_STRIDE]
+                self.ncmd -= 1
+                return
 
     def _led_pattern(self, now):
         st = self.state
@@ -435,7 +492,7 @@ class Engine:
         if self.b_latched and ticks.diff(now, self.b_shown_t) < BATTERY_SHOW_MS:
             return cues.L_BATTERY
         if st == IDLE:
-            return cues.L_IDLE
+            return self.show or cues.L_IDLE
         if st == PAUSED:
             return cues.L_PAUSED
         if st == DONE:
@@ -486,6 +543,11 @@ class Engine:
                 beat = 0
             ring.arc(colour, local, self.step_len, triangle(beat, r.period(self.inst), 96, 255), 0,
                      self.inst * ring.count // r.instances())
+        elif p == cues.L_ROUTINE:
+            ring.segments(r.colour, self.choice + 1, len(self.routines), 255)
+        elif p == cues.L_ERROR:
+            blink = ticks.diff(now, self.show_t) // 250
+            ring.fill(cues.MAGENTA, 200 if blink % 2 == 0 else 0)
         elif p == cues.L_PAUSED:
             ring.segments(cues.AMBER, idx + 1, n, triangle(since, 2000, 24, 128))
         elif p == cues.L_WARN:

@@ -56,17 +56,23 @@ class Gestures:
     def edge(self, pressed, now):
         level = 1 if pressed else 0
         if level != self.raw:
+            # The level being left may have been stable long enough to count
+            # even if no poll came in between (a shell that polls slowly).
+            self._settle(now)
             self.raw = level
             self.raw_t = now
 
-    def poll(self, now):
-        """Advance to `now` and return the next recognised gesture, or NONE."""
+    def _settle(self, now):
         if self.raw != self.level and ticks.diff(now, self.raw_t) >= DEBOUNCE_MS:
             self.level = self.raw
             if self.level:
                 self._pressed(self.raw_t)
             else:
                 self._released()
+
+    def poll(self, now):
+        """Advance to `now` and return the next recognised gesture, or NONE."""
+        self._settle(now)
         if self.ready == NONE:
             if self.level and not self.long_fired:
                 if ticks.diff(now, self.down_t) >= LONG_MS:
