@@ -48,6 +48,11 @@ HANDWRITTEN = [
         0.5 press
         10 press
     """, (1 << 30) - 60000),
+    ("choose-routine", "daily", """
+        0.5 double       # daily -> full
+        2 double         # full -> guasha
+        4 press          # start guasha
+    """, 0),
     ("wake-and-run", "eyes", """
         0.5 long
         5 press          # wake
