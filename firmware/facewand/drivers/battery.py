@@ -1,0 +1,29 @@
+# The battery, through a resistor divider on an ADC, in millivolts.
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+_READS = const(4)    # averaged per reading: one read is noisy under motor load
+
+
+class Battery:
+    def __init__(self, adc, ratio_milli, vref_mv):
+        self.adc = adc
+        self.ratio_milli = ratio_milli
+        self.vref_mv = vref_mv
+
+    def read_mv(self):
+        total = 0
+        for _ in range(_READS):
+            total += self.adc.read_u16()
+        # In two steps so every product stays a small int on the device.
+        pin_mv = (total // _READS) * self.vref_mv // 65535
+        return pin_mv * self.ratio_milli // 1000
+
+
+def raw_for(mv, ratio_milli, vref_mv):
+    """read_u16 value for a battery at `mv`: the simulator's model."""
+    pin_mv = mv * 1000 // ratio_milli
+    return min(65535, (pin_mv * 65535 + vref_mv - 1) // vref_mv)

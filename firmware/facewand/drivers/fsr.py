@@ -1,0 +1,68 @@
+# Pressure: a force-sensitive resistor on an ADC, as permille of full scale.
+#
+# Wiring (see README): FSR from 3V3 to the ADC pin, 10 kOhm from the pin to
+# ground on the wand's board, and 1 MOhm across the FSR on the sensor's side
+# of its connector. So with the sensor in place and nothing pressing, the
+# pin reads a little above zero (`zero`); with the sensor unplugged it reads
+# zero (missing); with the FSR shorted it reads the rail (shorted). Readings
+# are averaged over `smooth` samples to calm the sensor's noise.
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+MISSING_BELOW = const(200)
+SHORTED_ABOVE = const(65000)
+FAULT_SAMPLES = const(5)      # a fault must last this many samples to count
+
+
+class Fsr:
+    def __init__(self, adc, zero, full, smooth):
+        self.adc = adc
+        self.zero = zero
+        self.span = full - zero       # negative if the wiring is inverted
+        self.window = [0] * smooth
+        self.filled = 0
+        self.i = 0
+        self.total = 0
+        self.faults = 0
+        self.fault = False            # last verdict: missing or shorted
+
+    def read(self):
+        """Permille 0..1000, or -1 while the sensor is missing or shorted."""
+        raw = self.adc.read_u16()
+        if raw < MISSING_BELOW or raw > SHORTED_ABOVE:
+            self.faults += 1
+            if self.faults >= FAULT_SAMPLES:
+                self.fault = True
+                self.filled = 0
+                self.total = 0
+                return -1
+        else:
+            self.faults = 0
+            self.fault = False
+        p = (raw - self.zero) * 1000 // self.span
+        if p < 0:
+            p = 0
+        elif p > 1000:
+            p = 1000
+        w = self.window
+        n = len(w)
+        if self.filled < n:
+            self.filled += 1
+        else:
+            self.total -= w[self.i]
+        w[self.i] = p
+        self.total += p
+        self.i = (self.i + 1) % n
+        return self.total // self.filled
+
+
+def raw_for(permille, zero, full):
+    """The read_u16 value at which Fsr.read() gives `permille` (before
+    smoothing): the simulator's sensor model, kept beside the driver so the
+    two cannot disagree."""
+    span = full - zero
+    raw = zero + (permille * span + (999 if span > 0 else -999)) // 1000
+    return raw

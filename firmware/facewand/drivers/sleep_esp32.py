@@ -1,0 +1,13 @@
+# Off on an ESP32: deep sleep (about 10 uA for the chip), woken by the
+# button through the RTC domain (ext0), which resets the chip so main.py
+# starts afresh. The motor pin is held low through the sleep, since a
+# floating gate could switch the motor on.
+import esp32
+
+
+def until_button(machine, button_pin, active_low, motor_pin):
+    if motor_pin >= 0:
+        machine.Pin(motor_pin, machine.Pin.OUT, value=0, hold=True)
+    level = esp32.WAKEUP_ALL_LOW if active_low else esp32.WAKEUP_ANY_HIGH
+    esp32.wake_on_ext0(pin=button_pin, level=level)
+    machine.deepsleep()

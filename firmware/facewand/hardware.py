@@ -1,0 +1,50 @@
+# Builds the drivers a board describes, from the machine and neopixel
+# modules it is given: the real ones on the wand, simulated ones in the
+# simulator and tests. The only place that turns pin numbers into objects.
+from facewand.drivers.haptic import PwmMotor, Drv2605
+from facewand.drivers.neoring import NeoRing
+from facewand.drivers.fsr import Fsr
+from facewand.drivers.button import Button
+from facewand.drivers.battery import Battery
+
+
+class Hardware:
+    def __init__(self, button, motor, ring, fsr, battery, button_pin):
+        self.button = button
+        self.motor = motor
+        self.ring = ring
+        self.fsr = fsr
+        self.battery = battery
+        self.button_pin = button_pin
+
+
+def _adc(machine, board, pin):
+    if board.chip == "rp2040":
+        return machine.ADC(machine.Pin(pin))
+    # ESP32s read only to ~1 V without attenuation; 11 dB covers 0..3.1 V.
+    return machine.ADC(machine.Pin(pin), atten=machine.ADC.ATTN_11DB)
+
+
+def build(board, machine, neopixel):
+    b = board.button
+    pull = machine.Pin.PULL_UP if b["active_low"] else machine.Pin.PULL_DOWN
+    button_pin = machine.Pin(b["pin"], machine.Pin.IN, pull)
+    m = board.motor
+    if m["kind"] == "pwm":
+        pwm = machine.PWM(machine.Pin(m["pin"]))
+        pwm.freq(m["freq"])
+        motor = PwmMotor(pwm, m["min_duty"])
+    else:
+        i2c = machine.I2C(m["i2c"], sda=machine.Pin(m["sda"]), scl=machine.Pin(m["scl"]), freq=400000)
+        motor = Drv2605(i2c, m["addr"], m["actuator"] == "lra")
+    r = board.ring
+    ring = NeoRing(neopixel.NeoPixel(machine.Pin(r["pin"]), r["count"]), r["order"], r["max_brightness"])
+    fsr = None
+    if board.pressure is not None:
+        p = board.pressure
+        fsr = Fsr(_adc(machine, board, p["pin"]), p["zero"], p["full"], p["smooth"])
+    battery = None
+    if board.battery is not None:
+        bt = board.battery
+        battery = Battery(_adc(machine, board, bt["pin"]), bt["ratio_milli"], bt["vref_mv"])
+    return Hardware(Button(button_pin, b["active_low"]), motor, ring, fsr, battery, button_pin)

@@ -1,0 +1,73 @@
+# The per-tick work of the wand's shell, shared by firmware/main.py on the
+# device and by the simulator, so both drive the engine in exactly the same
+# order: button, pressure, battery (once a second), tick; then the motor
+# and the ring. Allocation-free.
+from facewand import ticks
+from facewand.engine import CMD_VIBE, CMD_STRIDE
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+TICK_MS = const(20)            # 50 Hz: gestures, cues and pressure all fit
+BATTERY_EVERY_MS = const(1000)
+
+
+class Shell:
+    def __init__(self, engine, hw, journal):
+        self.engine = engine
+        self.hw = hw
+        self.journal = journal
+        self.t0 = 0
+        self.level = False      # button level last reported
+        self.battery_t = 0
+        self.now = 0
+
+    def power_on(self, now):
+        self.t0 = now
+        self.now = now
+        self.battery_t = ticks.add(now, -BATTERY_EVERY_MS)
+        self._apply(self.engine.power_on(now))
+        self._outputs(now)
+
+    def step(self, now):
+        e = self.engine
+        hw = self.hw
+        self.now = now
+        pressed = hw.button.pressed()
+        if pressed != self.level:
+            self.level = pressed
+            self._apply(e.button(pressed, now))
+        if hw.fsr is not None:
+            p = hw.fsr.read()
+            if p >= 0:
+                self._apply(e.pressure(p, now))
+        if hw.battery is not None and ticks.diff(now, self.battery_t) >= BATTERY_EVERY_MS:
+            self.battery_t = ticks.add(self.battery_t, BATTERY_EVERY_MS)
+            self._apply(e.battery(hw.battery.read_mv(), now))
+        self._apply(e.tick(now))
+        self._outputs(now)
+
+    def _apply(self, n):
+        e = self.engine
+        cm = e.cmds
+        for i in range(n):
+            j = i * CMD_STRIDE
+            if cm[j] == CMD_VIBE:
+                self.hw.motor.play(cm[j + 1], cm[j + 3], self.now)
+        if self.journal is not None:
+            self.journal.take(ticks.diff(self.now, self.t0), cm, n)
+
+    def _outputs(self, now):
+        self.hw.motor.update(now)
+        self.hw.ring.show(self.engine.ring)
+
+    def motor_busy(self):
+        return self.hw.motor.busy()
+
+    def shutdown(self):
+        """Every way out: motor still, ring dark. Safe to call twice."""
+        self.hw.motor.stop()
+        self.hw.ring.off()

@@ -1,0 +1,66 @@
+# Trace lines: the engine's commands as JSON Lines, the format the
+# simulator writes and the wand's journal is read in. Written by hand (not
+# with json.dumps) so CPython and MicroPython produce identical bytes.
+from facewand import cues
+from facewand.engine import (
+    CMD_STATE, CMD_STEP, CMD_VIBE, CMD_LED, CMD_WARN, CMD_CLEAR, CMD_STROKE,
+    CMD_POINT, CMD_ROUTINE, POINT_PRESS, STATE_NAMES, REASON_NAMES,
+)
+
+
+def json_str(s):
+    out = ['"']
+    for c in s:
+        if c == '"' or c == "\\":
+            out.append("\\" + c)
+        elif ord(c) < 0x20:
+            out.append("\\u%04x" % ord(c))
+        else:
+            out.append(c)
+    out.append('"')
+    return "".join(out)
+
+
+def _hex(buf):
+    return "".join("%02x" % b for b in buf)
+
+
+def line(t, event, rest):
+    return '{"t_ms":%d,"event":"%s"%s}' % (t, event, rest)
+
+
+def command_line(t, kind, a, b, c, engine, frame=None):
+    """One trace line for one command. `engine` gives routine and step
+    names; `frame`, if given, is added to ring lines as "rgb"."""
+    r = engine.routine
+    if kind == CMD_STATE:
+        return line(t, "state", ',"state":"%s"' % STATE_NAMES[a])
+    if kind == CMD_STEP:
+        s = r.step_of(c)
+        return line(t, "step", ',"index":%d,"name":%s,"round":%d,"zone":"%s","direction":"%s"'
+                    % (a, json_str(s.name), b, s.zone, s.direction))
+    if kind == CMD_VIBE:
+        return line(t, "vibe", ',"pattern":"%s","ms":%d,"level":%d' % (cues.VIBE_NAMES[a], b, c))
+    if kind == CMD_LED:
+        if frame is None:
+            return line(t, "led", ',"pattern":"%s"' % cues.LED_NAMES[a])
+        return line(t, "led", ',"pattern":"%s","rgb":"%s"' % (cues.LED_NAMES[a], _hex(frame)))
+    if kind == CMD_WARN or kind == CMD_CLEAR:
+        return line(t, "warn" if kind == CMD_WARN else "clear", ',"reason":"%s"' % REASON_NAMES[a])
+    if kind == CMD_STROKE:
+        return line(t, "stroke", ',"n":%d,"of":%d' % (a, b))
+    if kind == CMD_POINT:
+        return line(t, "point", ',"action":"%s","n":%d,"of":%d'
+                    % ("press" if a == POINT_PRESS else "release", b, c))
+    if kind == CMD_ROUTINE:
+        return line(t, "routine", ',"index":%d,"name":%s' % (a + 1, json_str(engine.routines[a].name)))
+    return line(t, "unknown", ',"kind":%d' % kind)
+
+
+def dump(journal, engine, path):
+    """Write the journal out as JSON Lines (at power-off: allocation is fine)."""
+    with open(path, "w") as f:
+        for i in range(journal.first(), journal.count):
+            t, kind, a, b, c = journal.get(i)
+            f.write(command_line(t, kind, a, b, c, engine))
+            f.write("\n")
