@@ -1,5 +1,6 @@
 # python -m sim run --routine NAME_OR_PATH [--script FILE] [--trace FILE]
-#                   [--realtime] [--quiet] [--start-tick N]
+#                   [--realtime] [--quiet] [--start-tick N] [--board NAME]
+# python -m sim wand [--board NAME]      (a virtual wand on a pseudo-terminal)
 #
 # Exit status: 0 when the run ends (done, off or an `end` line), 2 for bad
 # input (unknown routine, invalid routine file, bad script line, unwritable
@@ -12,7 +13,7 @@ import time
 from sim import paths
 paths.add_firmware()
 
-from facewand import library, routine_file  # noqa: E402
+from facewand import board as board_file, library, routine_file  # noqa: E402
 from facewand.engine import STATE_NAMES    # noqa: E402
 from facewand.settings import Settings     # noqa: E402
 from sim.display import Display            # noqa: E402
@@ -46,6 +47,16 @@ def load_routines(arg):
     if name not in names:
         raise BadInput("%s: not loaded, the wand holds %d routines" % (arg, len(names)))
     return routines, names.index(name)
+
+
+def load_board(name):
+    path = os.path.join(paths.BOARDS, name + ".json")
+    if not os.path.exists(path):
+        raise BadInput("unknown board %r (known: %s)" % (name, ", ".join(paths.board_names())))
+    try:
+        return board_file.load(path)
+    except board_file.BoardError as e:
+        raise BadInput(str(e))
 
 
 def load_script(path):
@@ -83,10 +94,15 @@ def _parser():
     run.add_argument("--quiet", action="store_true", help="do not draw the wand")
     run.add_argument("--start-tick", type=int, default=0,
                      help="ticks_ms value at power-on (test the wraparound)")
+    run.add_argument("--board", default="pico", help="board description in boards/ (default pico)")
+    wand = sub.add_parser("wand", help="serve a virtual wand on a pseudo-terminal, for mpremote")
+    wand.error = p.error
+    wand.add_argument("rest", nargs=argparse.REMAINDER, help="options for the virtual wand (--board NAME)")
     return p
 
 
 def run(args):
+    board = load_board(args.board)
     routines, choice = load_routines(args.routine)
     events = load_script(args.script) if args.script else default_script()
     trace = None
@@ -112,7 +128,7 @@ def run(args):
         if display:
             display.on_step(t, engine)
 
-    session = Session(routines, Settings(), events, write, choice=choice,
+    session = Session(routines, Settings(), events, write, board, choice=choice,
                       start_tick=args.start_tick & 0x3FFFFFFF, on_step=on_step)
     if not args.quiet:
         display = Display(session.engine)
@@ -131,6 +147,9 @@ def run(args):
 
 def main(argv=None):
     args = _parser().parse_args(argv)
+    if args.command == "wand":
+        from sim.wand.server import main as wand_main
+        return wand_main(args.rest)
     try:
         return run(args)
     except BadInput as e:

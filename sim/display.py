@@ -7,7 +7,6 @@ import json
 import sys
 import time
 
-from facewand.cues import VIBE_NAMES
 
 _UP = "\x1b[%dA"
 _CLEAR_LINE = "\x1b[2K"

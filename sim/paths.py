@@ -5,6 +5,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIRMWARE = os.path.join(ROOT, "firmware")
 ROUTINES = os.path.join(FIRMWARE, "routines")
+BOARDS = os.path.join(ROOT, "boards")
 
 
 def add_firmware():
@@ -14,3 +15,7 @@ def add_firmware():
 
 def builtin_names():
     return sorted(n[:-5] for n in os.listdir(ROUTINES) if n.endswith(".json"))
+
+
+def board_names():
+    return sorted(n[:-5] for n in os.listdir(BOARDS) if n.endswith(".json"))

@@ -16,6 +16,7 @@ from facewand import routine_file          # noqa: E402
 from facewand.engine import Engine         # noqa: E402
 from facewand.settings import Settings     # noqa: E402
 from mprig import run_micropython          # noqa: E402
+from facewand import board as board_file  # noqa: E402
 from sim.session import Session, default_script  # noqa: E402
 
 ROUTINES = os.path.join(ROOT, "firmware", "routines")
@@ -25,7 +26,8 @@ def full_session():
     r = routine_file.load(os.path.join(ROUTINES, "full.json"))
     lines = []
     t0 = time.perf_counter()
-    s = Session((r,), Settings(), default_script(), lines.append)
+    b = board_file.load(os.path.join(ROOT, "boards", "pico.json"))
+    s = Session((r,), Settings(), default_script(), lines.append, b)
     s.run()
     return time.perf_counter() - t0, s.t, len(lines)
 

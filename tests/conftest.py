@@ -15,4 +15,4 @@ def pytest_terminal_summary(terminalreporter):
     if STATS["traces"]:
         terminalreporter.write_line(
             "differential check: %d traces (%d lines) identical on CPython and MicroPython, "
-            "heap locked around every engine call on MicroPython" % (STATS["traces"], STATS["lines"]))
+            "heap locked around every tick (shell, drivers, engine) on MicroPython" % (STATS["traces"], STATS["lines"]))

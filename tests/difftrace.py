@@ -1,12 +1,12 @@
 # Runs scenarios through sim.session and writes their traces. Imported on
 # CPython by the tests and run on MicroPython by mp_driver.py, so it keeps to
 # what both interpreters have.
-from facewand import library
+from facewand import board as board_file, library
 from facewand.settings import Settings
 from sim.session import Session, parse_script, default_script
 
 
-def run_scenarios(scenarios, routines_dir, write, lock=None, unlock=None):
+def run_scenarios(scenarios, routines_dir, boards_dir, write, lock=None, unlock=None):
     """scenarios: [name, routine, script or None, start tick] lists.
     Writes '### name' then the trace lines of each; returns lines written."""
     count = [0]
@@ -18,12 +18,13 @@ def run_scenarios(scenarios, routines_dir, write, lock=None, unlock=None):
     routines, errors = library.load(routines_dir)
     assert not errors, errors
     names = [r.name for r in routines]
-    for name, routine, script, start in scenarios:
+    for name, routine, script, start, board in scenarios:
         out("### " + name)
+        b = board_file.load(boards_dir + "/" + board + ".json")
         events = parse_script(script, name) if script else default_script()
         kw = {}
         if lock is not None:
             kw = {"lock": lock, "unlock": unlock}
-        Session(routines, Settings(), events, out, start_tick=start,
+        Session(routines, Settings(), events, out, b, start_tick=start,
                 choice=names.index(routine), **kw).run()
     return count[0]

@@ -7,6 +7,6 @@ from difftrace import run_scenarios
 
 with open("/data/scenarios.json") as f:
     scenarios = json.load(f)
-n = run_scenarios(scenarios, "/lib/routines", print,
+n = run_scenarios(scenarios, "/lib/routines", "/boards", print,
                   lock=micropython.heap_lock, unlock=micropython.heap_unlock)
 print("### lines %d" % n)

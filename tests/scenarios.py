@@ -85,5 +85,11 @@ def generated(count=24):
              random.Random(1000 + i).randrange(1 << 30)) for i in range(count)]
 
 
+BOARDS = ("pico", "esp32-devkitc", "xiao-rp2040")
+
+
 def all_scenarios():
-    return HANDWRITTEN + generated()
+    """Each scenario on a board; the generated ones cycle through all boards."""
+    out = [s + ("pico",) for s in HANDWRITTEN]
+    out += [s + (BOARDS[i % len(BOARDS)],) for i, s in enumerate(generated())]
+    return out

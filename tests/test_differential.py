@@ -19,12 +19,14 @@ def both(tmp_path_factory):
     data = tmp_path_factory.mktemp("diff") / "scenarios.json"
     data.write_text(json.dumps(scenarios))
     cpython = []
-    run_scenarios(scenarios, str(REPO_ROOT / "firmware" / "routines"), cpython.append)
+    run_scenarios(scenarios, str(REPO_ROOT / "firmware" / "routines"), str(REPO_ROOT / "boards"),
+                  cpython.append)
     proc = run_micropython(
         REPO_ROOT / "tests" / "mp_driver.py",
         copies=[(REPO_ROOT / "firmware", "/lib"),
                 (REPO_ROOT / "sim", "/lib/sim"),
                 (REPO_ROOT / "tests" / "difftrace.py", "/lib/difftrace.py"),
+                (REPO_ROOT / "boards", "/boards"),
                 (data, "/data/scenarios.json")],
         timeout=600)
     assert proc.returncode == 0, proc.stderr

@@ -6,7 +6,7 @@ import json
 import pytest
 from hypothesis import assume, given, settings, strategies as st, HealthCheck
 
-from facewand import routine_file
+from facewand import board, routine_file
 from facewand.routine_file import RoutineError, parse, parse_bytes, ZONES, DIRECTIONS
 from facewand.settings import Settings
 from sim.session import Session, default_script
@@ -127,7 +127,8 @@ def valid_routine(draw):
 def test_every_valid_routine_runs_to_done(data):
     r = parse(json.loads(json.dumps(data)), "gen.json")
     lines = []
-    state = Session((r,), Settings(), default_script(), lines.append).run()
+    b = board.load(str(REPO_ROOT / "boards" / "pico.json"))
+    state = Session((r,), Settings(), default_script(), lines.append, b).run()
     assert state == 3            # done
     steps = [json.loads(x) for x in lines if '"event":"step"' in x]
     assert len(steps) == r.rounds * len(r.steps)

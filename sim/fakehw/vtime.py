@@ -1,0 +1,40 @@
+# Simulated `time` for the virtual wand: ticks from the world's clock, and
+# sleeping moves that clock on (instantly), applying the script's inputs.
+from facewand import ticks
+
+try:
+    from sim.fakehw import machine
+except ImportError:
+    import machine
+
+
+def ticks_ms():
+    return machine.world.now
+
+
+def ticks_us():
+    return (machine.world.now * 1000) & 0x3FFFFFFF
+
+
+def ticks_add(t, delta):
+    return ticks.add(t, delta)
+
+
+def ticks_diff(a, b):
+    return ticks.diff(a, b)
+
+
+def sleep_ms(ms):
+    machine.world.sleep_ms(ms)
+
+
+def sleep_us(us):
+    machine.world.sleep_ms(us // 1000)
+
+
+def sleep(s):
+    machine.world.sleep_ms(int(s * 1000))
+
+
+def time():
+    return 1700000000 + machine.world.t // 1000

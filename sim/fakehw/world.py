@@ -1,0 +1,109 @@
+# The simulated world around the wand: a virtual clock, the person's hand
+# (button, pressure) and the battery as a script says, and the board's
+# wiring to know which pin sees what.
+from facewand import ticks
+from facewand.drivers import fsr, battery
+
+try:
+    from sim.fakehw.script import GESTURE_EDGES
+except ImportError:          # on the virtual wand these files are top-level modules
+    from script import GESTURE_EDGES
+
+FULL_BATTERY_MV = 4000
+LIMIT_MS = 4 * 3600 * 1000   # nothing runs this long: auto-off ends every session first
+
+
+class ScriptEnd(SystemExit):
+    """The script's `end` line, or the safety limit: the run stops here."""
+
+
+class World:
+    def __init__(self, board, events=(), start_tick=0):
+        self.board = board
+        self.start = start_tick
+        self.t = 0                       # ms since power-on
+        self.now = start_tick            # what ticks_ms() reads
+        self.events = list(events)
+        self.i = 0
+        self.edges = []                  # pending (t, pressed)
+        self.inputs = []                 # (t, kind, value) as applied, for traces
+        self.ended = False
+        self.levels = {}                 # input pin -> level
+        self.raw = {}                    # ADC pin -> read_u16 value
+        self.pwms = {}                   # pin -> fake PWM
+        self.pixels = {}                 # pin -> fake NeoPixel
+        self.i2c = {}                    # bus id -> fake I2C
+        self.wdt = None
+        self.slept = None                # "light" / "deep" once the wand sleeps
+        self.resets = 0
+        self.recording = False           # keep output history (allocates; not under heap lock)
+        self.history = []
+        self.sleep_ends_run = False      # a sleeping wand nothing will wake ends the run
+        b = board.button
+        self.button_pin = b["pin"]
+        self.active_low = b["active_low"]
+        self.levels[self.button_pin] = 1 if self.active_low else 0
+        if board.pressure is not None:
+            self.set_pressure(0)
+        if board.battery is not None:
+            self.set_battery(FULL_BATTERY_MV)
+
+    # --- the person and the battery ---
+    def set_button(self, pressed):
+        self.levels[self.button_pin] = (0 if pressed else 1) if self.active_low else (1 if pressed else 0)
+
+    def set_pressure(self, permille):
+        p = self.board.pressure
+        self.raw[p["pin"]] = fsr.raw_for(permille, p["zero"], p["full"])
+
+    def set_battery(self, mv):
+        b = self.board.battery
+        self.raw[b["pin"]] = battery.raw_for(mv, b["ratio_milli"], b["vref_mv"])
+
+    # --- time ---
+    def advance_to(self, t):
+        """Move the clock to t ms since power-on, applying every scripted
+        input due by then, in time order."""
+        ev = self.events
+        while True:
+            nxt = t + 1
+            if self.i < len(ev) and ev[self.i][0] < nxt:
+                nxt = ev[self.i][0]
+            if self.edges and self.edges[0][0] < nxt:
+                nxt = self.edges[0][0]
+            if nxt > t:
+                break
+            if self.edges and self.edges[0][0] == nxt:
+                self.set_button(self.edges.pop(0)[1])
+                continue
+            et, kind, value = ev[self.i]
+            self.i += 1
+            self.inputs.append((et, kind, value))
+            if kind == "end":
+                self.ended = True
+            elif kind == "pressure":
+                if self.board.pressure is not None:
+                    self.set_pressure(value)
+            elif kind == "battery":
+                if self.board.battery is not None:
+                    self.set_battery(value)
+            else:
+                for dt, pressed in GESTURE_EDGES[kind]:
+                    self.edges.append((et + dt, pressed))
+                self.edges.sort(key=lambda e: e[0])
+        self.t = t
+        self.now = ticks.add(self.start, t)
+        if t >= LIMIT_MS:
+            self.ended = True
+
+    def sleep_ms(self, ms):
+        if ms > 0:
+            self.advance_to(self.t + ms)
+        if self.ended:
+            raise ScriptEnd()
+        if self.sleep_ends_run and self.slept and self.i >= len(self.events) and not self.edges:
+            raise ScriptEnd()
+
+    def record(self, what, a, b):
+        if self.recording:
+            self.history.append((self.t, what, a, b))
