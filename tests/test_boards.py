@@ -61,5 +61,8 @@ def test_optional_parts_may_be_left_out():
 def test_unreadable_board_file(tmp_path):
     f = tmp_path / "x.json"
     f.write_bytes(b"\xff{")
-    with pytest.raises(board.BoardError, match=r"^x.json: not valid JSON in UTF-8$"):
+    with pytest.raises(board.BoardError, match=r"^x.json: not UTF-8 text$"):
+        board.load(str(f))
+    f.write_bytes(b'{"name": ')
+    with pytest.raises(board.BoardError, match=r"^x.json: not valid JSON"):
         board.load(str(f))

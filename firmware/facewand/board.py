@@ -5,7 +5,7 @@
 # field and what was expected:
 #     pico.json: motor.pin: GPIO 26 is already the pressure.pin
 #     esp32-devkitc.json: pressure.pin: GPIO 25 has no ADC usable here (ADC pins: 32..39)
-import json
+from facewand.schema import Checker, SchemaError, is_int, load_json
 
 # What each chip offers. ESP32: GPIO 6-11 drive the flash and are not
 # usable; 34-39 are inputs only; only ADC1 (32-39) is listed because ADC2
@@ -30,9 +30,9 @@ CHIPS = {
 }
 ORDERS = ("RGB", "GRB", "BRG", "BGR", "RBG", "GBR")
 
-# field: (kind, required, low, high); kinds as in routine_file, plus
-# "pin" (a GPIO the chip has), "adc" (a GPIO with an ADC), "out" (a GPIO
-# that can drive an output) and "bool".
+# Field tables as in facewand.schema, plus the kinds "chip", "obj" (a part
+# checked against its own table), "pin" (a GPIO the chip has), "adc" (a
+# GPIO with an ADC) and "out" (a GPIO that can drive an output).
 TOP = {
     "name": ("text", True, 1, 32),
     "description": ("text", False, 0, 120),
@@ -80,7 +80,7 @@ BATTERY = {
 }
 
 
-class BoardError(ValueError):
+class BoardError(SchemaError):
     pass
 
 
@@ -97,62 +97,25 @@ class Board:
         self.battery = fields.get("battery")
 
 
-class _Checker:
+class _Checker(Checker):
+    error = BoardError
+
     def __init__(self, source):
-        self.source = source
+        super().__init__(source)
         self.chip = None
         self.used = {}            # pin -> field path that claimed it
 
-    def fail(self, path, message):
-        raise BoardError("%s: %s: %s" % (self.source, path, message))
-
-    def obj(self, data, fields, path):
-        if not isinstance(data, dict):
-            self.fail(path or "(top)", "expected an object")
-        for key in sorted(data):
-            if key not in fields:
-                self.fail(_join(path, key), "unknown field (expected one of %s)" % ", ".join(sorted(fields)))
-        out = {}
-        for key in sorted(fields):
-            kind, required, lo, hi = fields[key]
-            p = _join(path, key)
-            if key not in data:
-                if required:
-                    self.fail(p, "missing")
-                continue
-            out[key] = self.value(data[key], kind, lo, hi, p)
-        return out
-
-    def value(self, v, kind, lo, hi, path):
-        if isinstance(kind, tuple):
-            if v not in kind:
-                self.fail(path, "expected one of %s, got %s" % (", ".join(kind), _show(v)))
-            return v
-        if kind == "bool":
-            if v is not True and v is not False:
-                self.fail(path, "expected true or false, got %s" % _show(v))
-            return v
-        if kind == "int":
-            if not isinstance(v, int) or isinstance(v, bool) or v < lo or v > hi:
-                self.fail(path, "expected an integer %d..%d, got %s" % (lo, hi, _show(v)))
-            return v
-        if kind == "text":
-            if not isinstance(v, str) or not lo <= len(v) <= hi:
-                self.fail(path, "expected text of %d..%d characters, got %s" % (lo, hi, _show(v)))
-            return v
+    def special(self, v, kind, lo, hi, path):
         if kind == "chip":
             if v not in CHIPS:
-                self.fail(path, "expected one of %s, got %s" % (", ".join(sorted(CHIPS)), _show(v)))
+                self.expect(path, "one of " + ", ".join(sorted(CHIPS)), v)
             self.chip = CHIPS[v]
             return v
         if kind == "obj":
-            return v   # checked by the caller, which knows which table
-        return self.pin(v, kind, path)
-
-    def pin(self, v, kind, path):
+            return v   # checked by parse(), which knows which table
         chip = self.chip
-        if not isinstance(v, int) or isinstance(v, bool) or v not in chip["pins"]:
-            self.fail(path, "expected a GPIO number this chip has, got %s" % _show(v))
+        if not is_int(v) or v not in chip["pins"]:
+            self.expect(path, "a GPIO number this chip has", v)
         if kind == "adc" and v not in chip["adc"]:
             self.fail(path, "GPIO %d has no ADC usable here (ADC pins: %s)" % (v, _ranges(chip["adc"])))
         if kind == "out" and v in chip["input_only"]:
@@ -161,24 +124,6 @@ class _Checker:
             self.fail(path, "GPIO %d is already the %s" % (v, self.used[v]))
         self.used[v] = path
         return v
-
-
-def _join(path, key):
-    return key if not path else path + "." + key
-
-
-def _show(v):
-    if v is None:
-        return "null"
-    if v is True:
-        return "true"
-    if v is False:
-        return "false"
-    if isinstance(v, str):
-        return '"%s"' % v[:40]
-    if isinstance(v, (dict, list)):
-        return "an object" if isinstance(v, dict) else "a list"
-    return str(v)
 
 
 def _ranges(pins):
@@ -191,7 +136,7 @@ def _ranges(pins):
 def parse(data, source):
     c = _Checker(source)
     if not isinstance(data, dict):
-        c.fail("(top)", "expected an object")
+        c.expect("", "an object", data)
     # The chip first: every pin check depends on it.
     if "chip" not in data:
         c.fail("chip", "missing")
@@ -205,7 +150,7 @@ def parse(data, source):
     elif kind == "drv2605":
         f["motor"] = c.obj(m, MOTOR_DRV, "motor")
     else:
-        c.fail("motor.kind", "expected one of pwm, drv2605, got %s" % _show(kind))
+        c.expect("motor.kind", "one of pwm, drv2605", kind)
     f["ring"] = c.obj(f["ring"], RING, "ring")
     if "pressure" in f:
         p = f["pressure"] = c.obj(f["pressure"], PRESSURE, "pressure")
@@ -217,14 +162,5 @@ def parse(data, source):
 
 
 def load(path):
-    source = path.rstrip("/").rsplit("/", 1)[-1] or path
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError:
-        raise BoardError("%s: cannot be read" % source)
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeError):
-        raise BoardError("%s: not valid JSON in UTF-8" % source)
+    data, source = load_json(path, BoardError)
     return parse(data, source)

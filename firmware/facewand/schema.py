@@ -1,0 +1,130 @@
+# Checking data files against field tables, shared by routine and board
+# files so both refuse bad input the same way: one line naming the file,
+# the field path and what was expected, e.g.
+#     full.json: steps[3].strokes: expected an integer 0..20, got 25
+# Fields are checked in sorted order, so the first error reported is the
+# same on CPython and MicroPython (their dicts iterate differently).
+#
+# A field table maps name -> (kind, required, low, high). Kinds here: "int",
+# "bool", "text" (one line, low..high characters), or a tuple of allowed
+# words. A Checker subclass handles its own further kinds in special().
+
+
+class SchemaError(ValueError):
+    pass
+
+
+def show(v):
+    """A value in JSON spelling, cut short and without control characters,
+    so a message reads like the file and stays one line."""
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, str):
+        if len(v) > 40:
+            v = v[:37] + "..."
+        return '"%s"' % "".join(c if c >= " " else "\\x%02x" % ord(c) for c in v)
+    if isinstance(v, dict):
+        return "an object"
+    if isinstance(v, list):
+        return "a list"
+    return str(v)
+
+
+def is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def is_line(s):
+    for c in s:
+        if c < " " or c == "\x7f":
+            return False
+    return True
+
+
+def join(path, key):
+    return key if not path else path + "." + key
+
+
+class Checker:
+    error = SchemaError
+
+    def __init__(self, source):
+        self.source = source
+
+    def fail(self, path, message):
+        raise self.error("%s: %s: %s" % (self.source, path or "(top)", message))
+
+    def expect(self, path, expected, got):
+        self.fail(path, "expected %s, got %s" % (expected, show(got)))
+
+    def obj(self, data, fields, path):
+        if not isinstance(data, dict):
+            self.expect(path, "an object", data)
+        for key in sorted(data):
+            if key not in fields:
+                self.fail(join(path, key), "unknown field (expected one of %s)" % ", ".join(sorted(fields)))
+        out = {}
+        for key in sorted(fields):
+            kind, required, lo, hi = fields[key]
+            p = join(path, key)
+            if key not in data:
+                if required:
+                    self.fail(p, "missing")
+                continue
+            out[key] = self.value(data[key], kind, lo, hi, p)
+        return out
+
+    def value(self, v, kind, lo, hi, path):
+        if isinstance(kind, tuple):
+            if not isinstance(v, str) or v not in kind:
+                self.expect(path, "one of " + ", ".join(kind), v)
+            return v
+        if kind == "int":
+            if not is_int(v) or v < lo or v > hi:
+                self.expect(path, "an integer %d..%d" % (lo, hi), v)
+            return v
+        if kind == "bool":
+            if v is not True and v is not False:
+                self.expect(path, "true or false", v)
+            return v
+        if kind == "text":
+            if not isinstance(v, str) or not lo <= len(v) <= hi or not is_line(v):
+                self.expect(path, "one line of text of %d..%d characters" % (lo, hi), v)
+            return v
+        return self.special(v, kind, lo, hi, path)
+
+    def special(self, v, kind, lo, hi, path):
+        raise self.error("%s: %s: field table has unknown kind %r" % (self.source, path, kind))
+
+
+def load_json(path, error):
+    """Read a UTF-8 JSON file; returns (data, source) where source is the
+    file's base name, as a person calls it. Every failure is one `error`."""
+    source = path.rstrip("/").rsplit("/", 1)[-1] or path
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError:
+        raise error("%s: cannot be read" % source)
+    return parse_json(raw, source, error), source
+
+
+def parse_json(raw, source, error):
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeError:
+        raise error("%s: not UTF-8 text" % source)
+    if text[:1] == "\ufeff":
+        text = text[1:]          # a byte-order mark some editors write
+    try:
+        import json
+        return json.loads(text)
+    except ValueError as e:
+        line = getattr(e, "lineno", None)   # CPython says where; MicroPython does not
+        raise error("%s: not valid JSON%s" % (source, " (line %d)" % line if line else ""))
+    except RuntimeError:
+        raise error("%s: not valid JSON (nested too deeply)" % source)
