@@ -46,23 +46,27 @@ def cpython_tick_us(n=50000):
     return (time.perf_counter() - t0) / n * 1e6
 
 
-def micropython_tick_us():
+def micropython_figures():
     p = run_micropython(os.path.join(HERE, "bench_mp.py"),
-                        copies=[(os.path.join(ROOT, "firmware"), "/lib")])
+                        copies=[(os.path.join(ROOT, "firmware"), "/lib"),
+                                (os.path.join(ROOT, "sim"), "/lib/sim"),
+                                (os.path.join(ROOT, "boards"), "/boards")])
     if p.returncode:
         raise SystemExit("MicroPython bench failed: " + p.stderr)
-    return int(p.stdout.split()[-1])
+    return dict((k, int(v)) for k, v in (line.split() for line in p.stdout.splitlines()))
 
 
 def main():
     wall, sim_ms, lines = full_session()
     tick_c = cpython_tick_us()
-    tick_mp = micropython_tick_us()
+    mp = micropython_figures()
     print("full session, simulator : %.2f s wall for %.0f s simulated (%d trace lines)  target < 10 s"
           % (wall, sim_ms / 1000, lines))
     print("engine tick, CPython    : %.1f us per tick" % tick_c)
-    print("engine tick, MicroPython: %d us per tick (WebAssembly build under Node; %.1f%% of a 20 ms tick)"
-          % (tick_mp, tick_mp / 200))
+    print("wand tick, MicroPython  : %d us per tick, shell + drivers + engine on simulated hardware"
+          " (WebAssembly build under Node; %.1f%% of a 20 ms tick)" % (mp["tick_us"], mp["tick_us"] / 200))
+    print("wand heap, MicroPython  : %.1f KB held by drivers, engine, journal once built"
+          " (five routines loaded beforehand)" % (mp["held_bytes"] / 1024))
     return 0 if wall < 10 else 1
 
 
