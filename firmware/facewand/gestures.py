@@ -45,14 +45,6 @@ class Gestures:
         self.second = False   # the current press is the second of a pair
         self.ready = NONE     # a gesture recognised but not yet reported
 
-    def reset(self, now):
-        """Forget any half-made gesture, keeping what the line is doing."""
-        self.pending = False
-        self.second = False
-        self.ready = NONE
-        self.long_fired = self.level == 1
-        self.down_t = now
-
     def edge(self, pressed, now):
         level = 1 if pressed else 0
         if level != self.raw:
