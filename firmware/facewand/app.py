@@ -10,11 +10,7 @@ from facewand.journal import Journal
 from facewand.settings import Settings
 from facewand.shell import Shell, TICK_MS
 
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
+from facewand.compat import const
 
 WDT_MS = const(4000)          # longer than the slowest thing a tick does (the journal dump)
 RESYNC_MS = const(200)        # this late, skip ahead instead of bursting ticks

@@ -114,6 +114,8 @@ class _Checker(Checker):
         if kind == "obj":
             return v   # checked by parse(), which knows which table
         chip = self.chip
+        if chip is None:
+            self.fail(path, "the chip must be known before any pin")
         if not is_int(v) or v not in chip["pins"]:
             self.expect(path, "a GPIO number this chip has", v)
         if kind == "adc" and v not in chip["adc"]:

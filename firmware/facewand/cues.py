@@ -17,11 +17,7 @@
 # number, its total length and the session intensity; the motor driver plays
 # the segments. Nothing here can exceed the caps below: tests check every
 # pattern against them and the engine clamps intensity when it sends.
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
+from facewand.compat import const
 
 # Safety caps, enforced by the engine whatever a routine or setting asks.
 MAX_LEVEL = const(800)      # permille of full drive: never run the motor flat out

@@ -52,11 +52,7 @@ from facewand.gestures import Gestures, PRESS, LONG, DOUBLE
 from facewand.ring import Ring, triangle
 from facewand.routines import LEAD_MS, INTRO_MS, PRESS_GAP_MS
 
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
+from facewand.compat import const
 
 IDLE = const(0)
 RUNNING = const(1)

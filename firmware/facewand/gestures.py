@@ -16,11 +16,7 @@
 # - At most one gesture is reported per poll(); the rest wait for the next.
 from facewand import ticks
 
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
+from facewand.compat import const
 
 NONE = const(0)
 PRESS = const(1)

@@ -4,11 +4,7 @@
 # frame needs sending at all (a WS2812 write blocks for ~30 us per pixel).
 # Colours are packed 0xRRGGBB; levels are 0..255. Colour order, gamma and
 # the wiring are the driver's business: this is the picture, in RGB.
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
+from facewand.compat import const
 
 _FULL = const(65025)  # 255 * 255: level times brightness
 

@@ -9,11 +9,7 @@
 #
 # All times are integers in ms and every instant is an exact offset from the
 # session's start, so a long session cannot drift.
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
+from facewand.compat import const
 
 LEAD_MS = const(1200)        # start cue to first step: time to get into place
 INTRO_MS = const(1800)       # step cue, then a breath before the first move

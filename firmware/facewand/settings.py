@@ -3,11 +3,7 @@
 # Values are integers in device units (ms, permille, mV) so the engine never
 # touches a float. Out-of-range values are refused with the field's name;
 # the safety caps themselves live in the engine and cues modules.
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
+from facewand.compat import const
 
 AUTO_OFF_MIN_MS = const(10000)
 AUTO_OFF_MAX_MS = const(1800000)   # nothing stays on unattended past 30 min

@@ -5,11 +5,7 @@
 from facewand import ticks
 from facewand.engine import CMD_VIBE, CMD_STRIDE
 
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
+from facewand.compat import const
 
 TICK_MS = const(20)            # 50 Hz: gestures, cues and pressure all fit
 BATTERY_EVERY_MS = const(1000)

@@ -8,11 +8,7 @@
 # Every intermediate value stays inside MicroPython's small-int range
 # (-2**30 .. 2**30-1) so that nothing here allocates on the tick path: a sum
 # such as t + delta could reach 1.5 * 2**30 and would become a heap integer.
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
+from facewand.compat import const
 
 MASK = const(0x3FFFFFFF)   # ticks values are 0 .. MASK
 HALF = const(0x20000000)   # the largest distance that can be told apart

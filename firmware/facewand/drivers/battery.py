@@ -1,15 +1,17 @@
 # The battery, through a resistor divider on an ADC, in millivolts.
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
+from facewand.compat import const
+
+# For the type checker only (never true when the firmware runs): lets
+# pyright check every hardware call here against each port's stubs.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from machine import ADC
 
 _READS = const(4)    # averaged per reading: one read is noisy under motor load
 
 
 class Battery:
-    def __init__(self, adc, ratio_milli, vref_mv):
+    def __init__(self, adc: "ADC", ratio_milli, vref_mv):
         self.adc = adc
         self.ratio_milli = ratio_milli
         self.vref_mv = vref_mv

@@ -6,11 +6,13 @@
 # pin reads a little above zero (`zero`); with the sensor unplugged it reads
 # zero (missing); with the FSR shorted it reads the rail (shorted). Readings
 # are averaged over `smooth` samples to calm the sensor's noise.
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
+from facewand.compat import const
+
+# For the type checker only (never true when the firmware runs): lets
+# pyright check every hardware call here against each port's stubs.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from machine import ADC
 
 MISSING_BELOW = const(200)
 SHORTED_ABOVE = const(65000)
@@ -18,7 +20,7 @@ FAULT_SAMPLES = const(5)      # a fault must last this many samples to count
 
 
 class Fsr:
-    def __init__(self, adc, zero, full, smooth):
+    def __init__(self, adc: "ADC", zero, full, smooth):
         self.adc = adc
         self.zero = zero
         self.span = full - zero       # negative if the wiring is inverted

@@ -7,6 +7,12 @@
 from facewand import ticks
 from facewand.cues import VIBE_PATTERNS, MAX_LEVEL
 
+# For the type checker only (never true when the firmware runs): lets
+# pyright check every hardware call here against each port's stubs.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from machine import PWM, I2C
+
 
 class PatternPlayer:
     """Segment timing shared by every motor; subclasses provide _drive()."""
@@ -70,7 +76,7 @@ class PwmMotor(PatternPlayer):
     min_duty is where the motor starts to turn: any drive above zero is
     mapped into min_duty..65535 so a soft cue is still felt."""
 
-    def __init__(self, pwm, min_duty):
+    def __init__(self, pwm: "PWM", min_duty):
         super().__init__()
         self.pwm = pwm
         self.min_duty = min_duty
@@ -97,7 +103,7 @@ class Drv2605(PatternPlayer):
     """An LRA (or ERM) on a TI DRV2605L haptic driver over I2C, in
     real-time playback mode: each drive level is one register write."""
 
-    def __init__(self, i2c, addr=0x5A, lra=True):
+    def __init__(self, i2c: "I2C", addr=0x5A, lra=True):
         super().__init__()
         self.i2c = i2c
         self.addr = addr

@@ -1,5 +1,10 @@
 # The LED ring: the engine's RGB frame, gamma-corrected and capped, written
 # to a WS2812 chain in its wire colour order, and only when it changed.
+
+# For the type checker only (never true when the firmware runs).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from neopixel import NeoPixel
 ORDERS = {"RGB": (0, 1, 2), "GRB": (1, 0, 2), "BRG": (1, 2, 0),
           "BGR": (2, 1, 0), "RBG": (0, 2, 1), "GBR": (2, 0, 1)}
 
@@ -15,7 +20,7 @@ def gamma_table(max_brightness):
 
 
 class NeoRing:
-    def __init__(self, np, order, max_brightness):
+    def __init__(self, np: "NeoPixel", order, max_brightness):
         """np: a neopixel.NeoPixel of the ring's length (its buf is written
         directly, in wire order, to avoid a tuple per pixel)."""
         self.np = np

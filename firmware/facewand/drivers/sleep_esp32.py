@@ -9,5 +9,5 @@ def until_button(machine, button_pin, active_low, motor_pin):
     if motor_pin >= 0:
         machine.Pin(motor_pin, machine.Pin.OUT, value=0, hold=True)
     level = esp32.WAKEUP_ALL_LOW if active_low else esp32.WAKEUP_ANY_HIGH
-    esp32.wake_on_ext0(pin=button_pin, level=level)
+    esp32.wake_on_ext0(button_pin, level)
     machine.deepsleep()

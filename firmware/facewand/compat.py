@@ -1,0 +1,10 @@
+# What the firmware needs that only MicroPython has, with CPython stand-ins.
+#
+# MicroPython folds `NAME = const(value)` while parsing (it matches the
+# word `const`, wherever it was imported from), so importing const from
+# here costs the device nothing; CPython just calls the stand-in.
+try:
+    from micropython import const  # pyright: ignore[reportAssignmentType]
+except ImportError:
+    def const(x):  # pyright: ignore[reportAssignmentType]
+        return x
