@@ -7,6 +7,12 @@ try:
 except ImportError:
     import machine
 
+try:
+    import vwand_host       # on the virtual wand: let Ctrl-C in while time passes
+    _poll = vwand_host.poll
+except ImportError:
+    _poll = None
+
 
 def ticks_ms():
     return machine.world.now
@@ -25,6 +31,8 @@ def ticks_diff(a, b):
 
 
 def sleep_ms(ms):
+    if _poll is not None:
+        _poll()
     machine.world.sleep_ms(ms)
 
 
