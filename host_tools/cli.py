@@ -12,6 +12,7 @@
 # python -m host_tools flash --board NAME [--port PORT] [--dry-run]
 # python -m host_tools doctor [--port PORT]
 # python -m host_tools typecheck [--port rp2|esp32]
+# python -m host_tools journal [--port PORT | --file FILE] [--raw]
 # (see host_tools/flash.py and host_tools/typecheck.py). Their errors are
 # one line too; status 2 means bad input, 1 anything else that failed.
 import argparse
@@ -22,7 +23,7 @@ paths.add_firmware()
 
 # The firmware's own checker, so a file that passes here loads on the wand.
 from facewand import routine_file    # noqa: E402
-from host_tools import flash, typecheck    # noqa: E402
+from host_tools import flash, journal, typecheck    # noqa: E402
 
 
 class _ArgParser(argparse.ArgumentParser):
@@ -108,6 +109,17 @@ def _parser():
     doc.add_argument("--port", help="the wand's serial port (default: as for flash)")
     doc.set_defaults(func=lambda a: flash.doctor(a.port))
 
+    jr = commands.add_parser(
+        "journal", help="read the journal of the last session",
+        description="Show the wand's journal (journal.jsonl, written when it powers off) as a "
+        "timeline: states, steps, strokes, presses and warnings, then a one-line summary. "
+        "Exit status 2 when the file or the wand cannot be read as a journal.")
+    src = jr.add_mutually_exclusive_group()
+    src.add_argument("--port", help="fetch it from the wand on this port (default: as for flash)")
+    src.add_argument("--file", help="read a journal (or simulator trace) saved on this computer")
+    jr.add_argument("--raw", action="store_true", help="print the JSON lines as they are")
+    jr.set_defaults(func=lambda a: journal.main(a.port, a.file, a.raw))
+
     tc = commands.add_parser(
         "typecheck", help="type-check firmware/ against the MicroPython stubs",
         description="Run pyright on firmware/ against the pinned micropython-PORT-stubs "
@@ -133,3 +145,7 @@ def main(argv=None):
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Output piped into head or less that closed early: not an error.
+        sys.stderr.close()
+        return 0

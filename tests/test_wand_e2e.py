@@ -70,6 +70,7 @@ def test_flashed_wand_runs_the_same_session_as_the_simulator(tmp_path, board):
         # The wand reads its hardware through the board file it was flashed with.
         board_json = json.loads(mpremote(wand.port, "fs", "cat", ":board.json"))
         assert board_json["name"] == board
+        story = run("-m", "host_tools", "journal", "--port", wand.port)
     got = [json.loads(line) for line in journal.splitlines() if line.strip()]
     assert len(expected) > 80
     assert got[:len(expected)] == expected
@@ -78,3 +79,5 @@ def test_flashed_wand_runs_the_same_session_as_the_simulator(tmp_path, board):
     # The session ended with the long press; the wand then waited idle and
     # switched itself off, as the simulator would have gone on to do.
     assert [e["state"] for e in got if e["event"] == "state"][-1] == "off"
+    assert "WARNING pressure_high" in story and "step 1, round 1: Chin to ear" in story
+    assert story.splitlines()[-1].endswith("8 steps started, ended off, warnings: pressure_high x2")
