@@ -95,9 +95,9 @@ def _parser():
     run.add_argument("--start-tick", type=int, default=0,
                      help="ticks_ms value at power-on (test the wraparound)")
     run.add_argument("--board", default="pico", help="board description in boards/ (default pico)")
-    wand = sub.add_parser("wand", help="serve a virtual wand on a pseudo-terminal, for mpremote")
-    wand.error = p.error
-    wand.add_argument("rest", nargs=argparse.REMAINDER, help="options for the virtual wand (--board NAME)")
+    # Listed for --help; its own options are parsed by sim.wand.server.
+    sub.add_parser("wand", help="serve a virtual wand on a pseudo-terminal, for mpremote "
+                   "(options: --board NAME)")
     return p
 
 
@@ -146,10 +146,12 @@ def run(args):
 
 
 def main(argv=None):
-    args = _parser().parse_args(argv)
-    if args.command == "wand":
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ["wand"]:
         from sim.wand.server import main as wand_main
-        return wand_main(args.rest)
+        return wand_main(argv[1:])
+    args = _parser().parse_args(argv)
     try:
         return run(args)
     except BadInput as e:

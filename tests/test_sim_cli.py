@@ -154,3 +154,17 @@ def test_terminal_view_draws_the_wand_unless_quiet(tmp_path):
     assert "done" in p.stdout
     q = sim("run", "--routine", "eyes", "--quiet")
     assert q.stdout == ""
+
+
+def test_sim_wand_serves_a_virtual_wand_on_a_pty():
+    import select
+    p = subprocess.Popen([sys.executable, "-m", "sim", "wand", "--board", "pico"], cwd=REPO_ROOT,
+                         stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    try:
+        ready, _, _ = select.select([p.stdout], [], [], 60)
+        port = p.stdout.readline().strip() if ready else ""
+        assert port.startswith("/dev/pts/") and os.path.exists(port)
+    finally:
+        p.terminate()
+        assert p.wait(timeout=30) == 0
+        p.stdout.close()
