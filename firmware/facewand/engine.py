@@ -254,31 +254,27 @@ class Engine:
         elif st == RUNNING:
             if g == PRESS:
                 self.paused_t = now
-                self._enter(PAUSED, now)
-                self._vibe(cues.V_PAUSE, _P_STATE, now)
+                self._enter(PAUSED, now, cues.V_PAUSE)
             elif g == LONG:
-                self._enter(IDLE, now)
-                self._vibe(cues.V_END, _P_STATE, now)
+                self._enter(IDLE, now, cues.V_END)
             elif g == DOUBLE:
                 self._next_step(now, now)
         elif st == PAUSED:
             if g == PRESS:
                 self.step_t = ticks.add(self.step_t, ticks.diff(now, self.paused_t))
-                self._enter(RUNNING, now)
-                self._vibe(cues.V_RESUME, _P_STATE, now)
+                self._enter(RUNNING, now, cues.V_RESUME)
             elif g == LONG:
-                self._enter(IDLE, now)
-                self._vibe(cues.V_END, _P_STATE, now)
+                self._enter(IDLE, now, cues.V_END)
         elif st == DONE:
             if g == PRESS:
                 self._enter(IDLE, now)
             elif g == LONG:
                 self._enter(OFF, now)
         elif g == PRESS:   # off
-            self._enter(IDLE, now)
-            self._vibe(cues.V_WAKE, _P_STATE, now)
+            self._enter(IDLE, now, cues.V_WAKE)
 
-    def _enter(self, state, now):
+    def _enter(self, state, now, cue=0):
+        """Change state; `cue` announces it (power-off brings its own)."""
         if self.state == RUNNING and state != RUNNING:
             self.deferred = 0
             if self.p_warn:
@@ -290,10 +286,12 @@ class Engine:
         self._emit(CMD_STATE, state, 0, 0)
         if state == OFF:
             self.off_pending = False
-            self._vibe(cues.V_POWER_OFF, _P_STATE, now)
+            cue = cues.V_POWER_OFF
         elif state != RUNNING and self.b_latched:
             self.off_pending = True
             self.b_shown_t = now
+        if cue:
+            self._vibe(cue, _P_STATE, now)
 
     def _overlay(self, pattern, ms, now):
         self.show = pattern
@@ -320,8 +318,7 @@ class Engine:
         self.step_t = ticks.add(now, LEAD_MS)
         self._begin_instance()
         self.doing = _A_LEAD
-        self._enter(RUNNING, now)
-        self._vibe(cues.V_START, _P_STATE, now)
+        self._enter(RUNNING, now, cues.V_START)
 
     def _begin_instance(self):
         r = self.routine
@@ -344,8 +341,7 @@ class Engine:
         self._begin_instance()
 
     def _finish(self, now):
-        self._enter(DONE, now)
-        self._vibe(cues.V_FINISH, _P_STATE, now)
+        self._enter(DONE, now, cues.V_FINISH)
 
     def _schedule(self, now):
         """Fire the step's items that are due. A few per call at most: if a
