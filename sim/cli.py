@@ -17,7 +17,8 @@ from facewand import board as board_file, library, routine_file  # noqa: E402
 from facewand.engine import STATE_NAMES    # noqa: E402
 from facewand.settings import Settings     # noqa: E402
 from sim.display import Display            # noqa: E402
-from sim.session import Session, ScriptError, parse_script, default_script  # noqa: E402
+from sim.fakehw.script import ScriptError, parse_script  # noqa: E402
+from sim.session import Session, default_script  # noqa: E402
 
 
 class BadInput(Exception):

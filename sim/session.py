@@ -11,7 +11,6 @@ from facewand.shell import Shell, TICK_MS
 from facewand.trace import command_line, line
 from sim.fakehw import machine, neopixel
 from sim.fakehw.world import World
-from sim.fakehw.script import ScriptError, parse_script  # noqa: F401 (re-exported)
 
 DEFAULT_PRESS_MS = 500       # with no script: one short press at 0.5 s
 

@@ -8,7 +8,7 @@ from facewand import app, board as board_file, library
 from facewand.settings import Settings
 from sim.fakehw import machine, neopixel, vtime, esp32 as fake_esp32
 from sim.fakehw.script import parse_script
-from sim.fakehw.world import World, ScriptEnd
+from sim.fakehw.world import World
 from sim.session import Session
 
 sys.modules["esp32"] = fake_esp32     # the ESP32 sleep path imports it

@@ -3,7 +3,8 @@
 # what both interpreters have.
 from facewand import board as board_file, library
 from facewand.settings import Settings
-from sim.session import Session, parse_script, default_script
+from sim.fakehw.script import parse_script
+from sim.session import Session, default_script
 
 
 def run_scenarios(scenarios, routines_dir, boards_dir, write, lock=None, unlock=None):

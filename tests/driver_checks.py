@@ -29,7 +29,7 @@ def world(events=()):
 
 
 def check_pwm_motor_plays_a_pattern_without_blocking():
-    w = world()
+    world()
     pwm = machine.PWM(machine.Pin(16))
     m = PwmMotor(pwm, 16000)
     m.play(cues.V_PRESS, 800, 0)          # (150 ms at 550, 250 ms at 1000) of 800
