@@ -12,10 +12,9 @@ _UP = "\x1b[%dA"
 _CLEAR_LINE = "\x1b[2K"
 
 
-def _cell(r, g, b, brightness):
-    # Undo the wand's brightness scaling so a dim ring is still visible.
-    k = 255 / max(brightness, 1)
-    r, g, b = (min(255, int(v * k)) for v in (r, g, b))
+def _cell(r, g, b):
+    # The engine's picture is perceptual (before gamma and the board's
+    # current cap), so it reads right on a screen as it is.
     if r == g == b == 0:
         return "\x1b[38;2;60;60;60m ○\x1b[0m"
     return "\x1b[38;2;%d;%d;%dm ●\x1b[0m" % (r, g, b)
@@ -84,8 +83,7 @@ class Display:
     def draw(self, t, engine):
         r = engine.routine
         f = engine.ring.frame
-        b = engine.ring.brightness
-        cells = "".join(_cell(f[i], f[i + 1], f[i + 2], b) for i in range(0, len(f), 3))
+        cells = "".join(_cell(f[i], f[i + 1], f[i + 2]) for i in range(0, len(f), 3))
         name, until = self.vibe
         motor = ("\x1b[1m≋ %s\x1b[0m" % name) if t < until else "· still"
         if self.step:

@@ -41,8 +41,8 @@ class Session:
                  lock=_no_guard, unlock=_no_guard, on_step=None, choice=0, load_errors=0):
         self.world = World(board, events, start_tick)
         machine.world = self.world
-        self.hw = hardware.build(board, machine, neopixel)
-        self.engine = Engine(routines, settings, load_errors, choice)
+        self.hw = hardware.build(board, machine, neopixel, settings.brightness)
+        self.engine = Engine(routines, settings, board.ring["count"], load_errors, choice)
         self.journal = Journal(64)
         self.shell = Shell(self.engine, self.hw, self.journal)
         self.write = write

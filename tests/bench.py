@@ -34,7 +34,7 @@ def full_session():
 
 def cpython_tick_us(n=50000):
     r = routine_file.load(os.path.join(ROUTINES, "full.json"))
-    e = Engine((r,), Settings())
+    e = Engine((r,), Settings(), 12)
     e.power_on(0)
     e.button(True, 100)
     e.button(False, 200)

@@ -18,7 +18,7 @@ machine.world = World(b)
 gc.collect()
 before = gc.mem_alloc()
 hw = hardware.build(b, machine, neopixel)
-e = Engine(routines, Settings(), 0, 1)       # full
+e = Engine(routines, Settings(), b.ring["count"], 0, 1)       # full
 shell = Shell(e, hw, Journal(600))
 gc.collect()
 held = gc.mem_alloc() - before

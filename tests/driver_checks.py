@@ -2,7 +2,7 @@
 # CPython (tests/test_drivers.py calls each check) and on MicroPython (the
 # same file, run by the MicroPython rig). Plain asserts, no pytest.
 from facewand import cues, board as board_file
-from facewand.drivers.haptic import PwmMotor, Drv2605
+from facewand.drivers.haptic import PwmMotor, Drv2605, CAP_DUTY, CAP_RTP
 from facewand.drivers.neoring import NeoRing, gamma_table
 from facewand.drivers.fsr import Fsr, raw_for, FAULT_SAMPLES
 from facewand.drivers.button import Button
@@ -28,18 +28,26 @@ def world(events=()):
     return w
 
 
+def duty(drive, stall=16000):
+    """What the pin should carry for a drive in permille of full: the
+    range 1..MAX_LEVEL spread over stall..80% duty."""
+    return stall + (CAP_DUTY - stall) * drive // cues.MAX_LEVEL
+
+
 def check_pwm_motor_plays_a_pattern_without_blocking():
     world()
     pwm = machine.PWM(machine.Pin(16))
     m = PwmMotor(pwm, 16000)
-    m.play(cues.V_PRESS, 800, 0)          # (150 ms at 550, 250 ms at 1000) of 800
-    assert pwm.duty_u16() == 16000 + (65535 - 16000) * 440 // 1000
+    m.play(cues.V_PRESS, 800, 0)          # (160 ms at 600, 300 ms at 1000) of 800
+    assert pwm.duty_u16() == duty(480)
     assert m.busy()
-    m.update(149)
-    assert pwm.duty_u16() == 16000 + (65535 - 16000) * 440 // 1000
-    m.update(150)
-    assert pwm.duty_u16() == 16000 + (65535 - 16000) * 800 // 1000
-    m.update(400)
+    m.update(159)
+    assert pwm.duty_u16() == duty(480)
+    m.update(160)
+    assert pwm.duty_u16() == duty(800) == CAP_DUTY
+    m.update(459)
+    assert pwm.duty_u16() == CAP_DUTY
+    m.update(460)
     assert pwm.duty_u16() == 0 and not m.busy()
 
 
@@ -47,13 +55,13 @@ def check_pwm_motor_gaps_between_pulses_are_silent():
     world()
     pwm = machine.PWM(machine.Pin(16))
     m = PwmMotor(pwm, 16000)
-    m.play(2, 500, 1000)                  # step2: 100 on, 150 off, 100 on
+    m.play(2, 500, 1000)                  # step2: 100 on, 140 off, 100 on
     seen = []
     for t in range(1000, 1400, 10):
         m.update(t)
         seen.append(1 if pwm.duty_u16() else 0)
-    assert seen[:10] == [1] * 10 and seen[10:25] == [0] * 15 and seen[25:35] == [1] * 10
-    assert seen[35:] == [0] * 5
+    assert seen[:10] == [1] * 10 and seen[10:24] == [0] * 14 and seen[24:34] == [1] * 10
+    assert seen[34:] == [0] * 6
 
 
 def check_pwm_motor_new_cue_replaces_the_playing_one_and_stop_silences():
@@ -63,7 +71,7 @@ def check_pwm_motor_new_cue_replaces_the_playing_one_and_stop_silences():
     m.play(cues.V_FINISH, 800, 0)
     m.update(100)
     m.play(cues.V_STROKE, 800, 100)
-    m.update(171)
+    m.update(100 + cues.VIBE_MS[cues.V_STROKE])
     assert pwm.duty_u16() == 0 and not m.busy()
     m.play(cues.V_FINISH, 800, 200)
     m.stop()
@@ -72,10 +80,13 @@ def check_pwm_motor_new_cue_replaces_the_playing_one_and_stop_silences():
 
 def check_motor_level_is_capped_even_if_asked_for_more():
     world()
-    pwm = machine.PWM(machine.Pin(16))
-    m = PwmMotor(pwm, 0)
-    m.play(cues.V_WAKE, 1000, 0)
-    assert pwm.duty_u16() <= 65535 * cues.MAX_LEVEL // 1000
+    for stall in (0, 16000, 32767):
+        pwm = machine.PWM(machine.Pin(16))
+        m = PwmMotor(pwm, stall)
+        m.play(cues.V_WAKE, 1000, 0)
+        assert pwm.duty_u16() == CAP_DUTY == 65535 * cues.MAX_LEVEL // 1000
+        m._drive(5000)                    # even a drive past the cap, asked directly
+        assert pwm.duty_u16() == CAP_DUTY
 
 
 def check_motor_timing_survives_the_tick_wraparound():
@@ -83,10 +94,10 @@ def check_motor_timing_survives_the_tick_wraparound():
     pwm = machine.PWM(machine.Pin(16))
     m = PwmMotor(pwm, 16000)
     start = (1 << 30) - 50
-    m.play(cues.V_START, 800, start)       # 80 on, 80 off, ...
-    m.update(start + 79 - (1 << 30))
+    m.play(cues.V_START, 800, start)       # 100 on, 140 off, ...
+    m.update(start + 99 - (1 << 30))
     assert pwm.duty_u16() > 0
-    m.update(start + 80 - (1 << 30))
+    m.update(start + 100 - (1 << 30))
     assert pwm.duty_u16() == 0
 
 
@@ -97,9 +108,13 @@ def check_drv2605_is_set_up_for_real_time_playback_and_driven_by_register():
     regs = w.i2c[1].regs
     assert w.i2c[1].addr == 0x5A
     assert regs[0x01] == 0x05 and regs[0x1A] & 0x80 and regs[0x03] == 6
+    # Braking on (brake factor, unidirectional input), overdrive at start.
+    assert regs[0x1A] & 0x70 != 0x70 and regs[0x1C] & 0x80 == 0 and regs[0x1B] & 0x80
     d.play(cues.V_PRESS, 800, 0)
-    assert regs[0x02] == 255 * 440 // 1000
-    d.update(400)
+    assert regs[0x02] == 255 * 480 // 1000
+    d.update(160)
+    assert regs[0x02] == CAP_RTP
+    d.update(460)
     assert regs[0x02] == 0
     d.standby()
     assert regs[0x01] == 0x40
@@ -109,7 +124,7 @@ def check_ring_writes_only_changed_frames_in_wire_order_with_gamma():
     world()
     np = neopixel.NeoPixel(machine.Pin(17), 12)
     drv = NeoRing(np, "GRB", 255)
-    ring = Ring(12, 255)
+    ring = Ring(12)
     ring.pixel(0, 0xFF8000, 255)
     drv.show(ring)
     g = gamma_table(255)
@@ -128,11 +143,34 @@ def check_ring_brightness_cap_limits_current():
     world()
     np = neopixel.NeoPixel(machine.Pin(17), 12)
     drv = NeoRing(np, "RGB", 100)
-    ring = Ring(12, 255)
+    ring = Ring(12)
     ring.fill(0xFFFFFF, 255)
     drv.show(ring)
     assert max(np.buf) == 100
     assert gamma_table(255)[128] < 64     # mid-level looks mid-bright, not linear
+
+
+def check_ring_held_back_sends_each_picture_delay_ticks_later():
+    world()
+    np = neopixel.NeoPixel(machine.Pin(17), 12)
+    drv = NeoRing(np, "RGB", 255, delay=3)
+    ring = Ring(12)
+    sent = []
+    for tick in range(10):
+        if tick in (1, 2, 6):
+            ring.pixel(0, 0xFF0000, 100 + tick)   # a new picture on these ticks
+        before = np.writes
+        drv.show(ring)
+        if np.writes != before:
+            sent.append((tick, np.buf[0]))
+    g = gamma_table(255)
+    # Three ticks late, one write per new picture, none for unchanged ticks.
+    assert sent == [(4, g[101]), (5, g[102]), (9, g[106])]
+    drv.off()
+    assert not any(np.buf)
+    for tick in range(5):                # a stopped ring forgets what was queued
+        drv.show(ring)
+    assert not any(np.buf)
 
 
 def check_fsr_maps_calibration_to_permille_and_smooths():

@@ -255,7 +255,7 @@ def test_guidance_waits_for_a_warning_buzz_instead_of_cutting_it():
     w.run(LEAD_MS - 100)
     w.pressure(900)
     t0 = w.t
-    w.run(400)
+    w.run(cues.VIBE_MS[cues.V_PRESSURE_HIGH] + 100)
     v = [(c[0] - t0, cues.VIBE_NAMES[c[2]]) for c in w.since(t0) if c[1] == CMD_VIBE]
     assert v[0] == (0, "pressure_high")
     assert v[1][1] == "step1" and v[1][0] >= cues.VIBE_MS[cues.V_PRESSURE_HIGH]
@@ -336,7 +336,7 @@ def test_double_press_in_idle_chooses_the_next_routine_and_press_starts_it():
     from facewand.engine import Engine, CMD_ROUTINE
     from facewand.settings import Settings
     w = Wand()
-    w.e = Engine(two_routines(), Settings())
+    w.e = Engine(two_routines(), Settings(), 12)
     w._take(w.e.power_on(w.now))
     w.gesture("double")
     assert [c[2] for c in w.log if c[1] == CMD_ROUTINE] == [1]
@@ -357,7 +357,7 @@ def test_double_press_in_idle_chooses_the_next_routine_and_press_starts_it():
 def test_choosing_a_routine_uses_its_colour_on_the_ring():
     from facewand.engine import Engine
     from facewand.settings import Settings
-    e = Engine(two_routines(), Settings(brightness=255))
+    e = Engine(two_routines(), Settings(), 12)
     e.power_on(0)
     e.button(True, 100)
     e.button(False, 180)
@@ -366,14 +366,15 @@ def test_choosing_a_routine_uses_its_colour_on_the_ring():
     e.tick(420)
     f = e.ring.frame
     lit = [tuple(f[i:i + 3]) for i in range(0, len(f), 3) if any(f[i:i + 3])]
-    assert lit and all(px == (255, 0, 0) for px in lit)   # the second routine is red
+    # The second routine is red, and it is number 2: two marks, the last brightest.
+    assert lit == [(140, 0, 0), (255, 0, 0)]
 
 
 def test_refused_routine_files_show_the_error_pattern_at_power_on_only():
     from facewand.engine import Engine, ERROR_SHOW_MS
     from facewand.settings import Settings
     w = Wand()
-    w.e = Engine((routine(),), Settings(), load_errors=2)
+    w.e = Engine((routine(),), Settings(), 12, load_errors=2)
     w.log = []
     w._take(w.e.power_on(w.now))
     assert snap(w)["led"] == "error" and w.state == "idle"

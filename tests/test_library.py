@@ -43,7 +43,7 @@ def test_own_routines_follow_the_builtins_and_can_replace_one(tmp_path):
     routines, errors = library.load(str(d))
     assert errors == []
     assert [r.name for r in routines] == ["daily", "full", "guasha", "acupressure", "eyes", "aaa-mine"]
-    assert routines[0].colour == 0x010203
+    assert routines[0].colour == 0x55AAFF      # "#010203" at full strength
 
 
 def test_more_routines_than_the_wand_holds_are_reported(tmp_path):

@@ -40,7 +40,7 @@ class Checked:
 
     def __init__(self, start):
         # Two routines, so a double press in idle really changes the choice.
-        self.e = Engine((routine(), routine(name="other", rounds=2)), Settings(auto_off_ms=AUTO_OFF))
+        self.e = Engine((routine(), routine(name="other", rounds=2)), Settings(auto_off_ms=AUTO_OFF), 12)
         self.start = start
         self.t = 0
         self.warned = False

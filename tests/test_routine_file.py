@@ -56,7 +56,8 @@ def test_the_eye_zone_is_the_lightest_band_in_the_ten_steps():
     (lambda d: d["steps"][3].update(strokes=25), "x.json: steps[3].strokes: expected an integer 0..20, got 25"),
     (lambda d: d["steps"][3].update(strokes=0), "x.json: steps[3]: a step needs strokes or presses (both are 0)"),
     (lambda d: d.update(steps=[]), "x.json: steps: expected a list of 1..12 steps, got 0"),
-    (lambda d: d.update(colour="red"), 'x.json: colour: expected a colour "#RRGGBB", got "red"'),
+    (lambda d: d.update(colour="red"), 'x.json: colour: expected a colour "#RRGGBB", not black, got "red"'),
+    (lambda d: d.update(colour="#000000"), 'x.json: colour: expected a colour "#RRGGBB", not black, got "#000000"'),
     (lambda d: d.update(intensity=1.5), "x.json: intensity: expected a number 0.100..1, got 1.5"),
     (lambda d: d.update(rounds=True), "x.json: rounds: expected an integer 1..20, got true"),
     (lambda d: d.update(speed=3), "x.json: speed: unknown field (expected one of colour, description, "
@@ -114,7 +115,7 @@ def valid_routine(draw):
     start = draw(st.integers(1000, 5000))
     return {
         "name": draw(st.from_regex(r"[a-z0-9_-]{1,24}", fullmatch=True)),
-        "colour": "#%06X" % draw(st.integers(0, 0xFFFFFF)),
+        "colour": "#%06X" % draw(st.integers(1, 0xFFFFFF)),
         "rounds": draw(st.integers(1, 3)),
         "pace": {"start_ms": start, "end_ms": draw(st.integers(start, 6000))},
         "intensity": draw(st.integers(100, 1000)) / 1000,

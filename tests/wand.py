@@ -24,8 +24,8 @@ def routine(steps=None, **top):
 
 
 class Wand:
-    def __init__(self, r=None, start=0, **settings):
-        self.e = Engine((r or routine(),), Settings(**settings))
+    def __init__(self, r=None, start=0, pixels=12, **settings):
+        self.e = Engine((r or routine(),), Settings(**settings), pixels)
         self.start = start
         self.t = 0                    # ms since power-on
         self.log = []                 # (t, kind, a, b, c)

@@ -53,7 +53,8 @@ def main(machine, neopixel, time, root=""):
     if not routines:
         log("no routine could be loaded")
         return "routines"
-    hw = hardware.build(board, machine, neopixel)
+    settings = Settings()
+    hw = hardware.build(board, machine, neopixel, settings.brightness)
     if _exists(root + "/" + MAINTENANCE_FILE) or hw.button.pressed():
         # Held at power-on, or asked for by the flash tool: stay out of the
         # way (no loop, no watchdog) so the REPL and mpremote have the board.
@@ -61,7 +62,7 @@ def main(machine, neopixel, time, root=""):
         hw.ring.off()
         log("maintenance mode: not starting")
         return "maintenance"
-    engine = Engine(routines, Settings(), len(errors))
+    engine = Engine(routines, settings, board.ring["count"], len(errors))
     journal = Journal(JOURNAL_RECORDS)
     shell = Shell(engine, hw, journal)
     wdt = None

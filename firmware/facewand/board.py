@@ -47,11 +47,40 @@ BUTTON = {
     "pin": ("pin", True, 0, 0),
     "active_low": ("bool", True, 0, 0),
 }
+# How the actuator answers its drive, for the motor model (sim/motor_model.py)
+# and for holding the ring until a cue is felt (drivers/neoring.py). The
+# terms are the ones vibration-motor datasheets use (Precision Microdrives'
+# step-response test): lag_ms from drive on to 50% of the amplitude,
+# rise_ms to 90%, stop_ms from drive off until it has fallen to 10%.
+RESPONSE = {
+    "lag_ms": ("int", False, 2, 300),
+    "rise_ms": ("int", False, 4, 600),
+    "stop_ms": ("int", False, 4, 600),
+}
+# Defaults when a board file gives none, per actuator:
+# - a 10 mm coin ERM driven straight from a transistor: TDK gives an ERM's
+#   latency as 50-100 ms, Precision Microdrives' 8-10 mm coin motors reach
+#   90% in about 100 ms (a 5 mm one in about 180 ms), and with no active
+#   braking they stop about as slowly as they start;
+# - an LRA on a DRV2605L: TDK gives an LRA's latency as 10-20 ms, and the
+#   DRV2605L's overdrive (STARTUP_BOOST) and automatic braking keep both
+#   edges near that;
+# - an ERM on a DRV2605L: its overdrive and braking about halve the ERM's
+#   own times (Precision Microdrives' overdrive and active-braking tests).
+RESPONSE_DEFAULTS = {
+    "pwm": (50, 100, 100),
+    "lra": (10, 20, 20),
+    "erm": (30, 60, 50),
+}
 MOTOR_PWM = {
     "kind": ("text", True, 0, 16),
     "pin": ("out", True, 0, 0),
     "freq": ("int", True, 20000, 40000),       # above hearing, within ERM drivers' reach
-    "min_duty": ("int", True, 0, 40000),       # the duty below which the motor stalls
+    # The duty below which the motor stalls: the driver maps the softest
+    # drive just above it. At most half the range, so the drive keeps room
+    # below the 80% cap (a motor that stalls at more than half its supply
+    # wants a lower supply, not more duty).
+    "min_duty": ("int", True, 0, 32767),
 }
 MOTOR_DRV = {
     "kind": ("text", True, 0, 16),
@@ -61,9 +90,12 @@ MOTOR_DRV = {
     "addr": ("int", True, 8, 119),
     "actuator": (("lra", "erm"), True, 0, 0),
 }
+for _f in (MOTOR_PWM, MOTOR_DRV):
+    _f.update(RESPONSE)
 RING = {
     "pin": ("out", True, 0, 0),
-    "count": ("int", True, 8, 32),
+    # 12 at least: a step's number is shown on a twelve-hour clock face.
+    "count": ("int", True, 12, 32),
     "order": (ORDERS, True, 0, 0),
     "max_brightness": ("int", True, 16, 255),  # caps current: a ring at full white draws amps
 }
@@ -107,7 +139,7 @@ class _Checker(Checker):
 
     def special(self, v, kind, lo, hi, path):
         if kind == "chip":
-            if v not in CHIPS:
+            if not isinstance(v, str) or v not in CHIPS:
                 self.expect(path, "one of " + ", ".join(sorted(CHIPS)), v)
             self.chip = CHIPS[v]
             return v
@@ -153,6 +185,7 @@ def parse(data, source):
         f["motor"] = c.obj(m, MOTOR_DRV, "motor")
     else:
         c.expect("motor.kind", "one of pwm, drv2605", kind)
+    _response(c, f["motor"])
     f["ring"] = c.obj(f["ring"], RING, "ring")
     if "pressure" in f:
         p = f["pressure"] = c.obj(f["pressure"], PRESSURE, "pressure")
@@ -161,6 +194,17 @@ def parse(data, source):
     if "battery" in f:
         f["battery"] = c.obj(f["battery"], BATTERY, "battery")
     return Board(f)
+
+
+def _response(c, m):
+    """Fill in the actuator's response times and check they make sense."""
+    kind = "pwm" if m["kind"] == "pwm" else m["actuator"]
+    d = RESPONSE_DEFAULTS[kind]
+    lag = m.setdefault("lag_ms", d[0])
+    rise = m.setdefault("rise_ms", d[1])
+    m.setdefault("stop_ms", d[2])
+    if rise <= lag:
+        c.fail("motor.rise_ms", "must be longer than motor.lag_ms (%d): 90%% comes after 50%%" % lag)
 
 
 def load(path):

@@ -1,33 +1,53 @@
 # The cue vocabulary: what the motor and the ring say, and the caps on them.
 #
-# A person massaging with eyes closed must tell every cue apart by feel, so
-# each meaning has its own vibration pattern (tests check no two coincide):
-# - step N starts: N counted like Roman numerals, a long pulse for each five
-#   and a short pulse for each one (step 7 = long short short), all at full
-#   strength. Counting ten identical buzzes is hard; this stays countable.
-# - each stroke: one soft tick on the beat; the last stroke of a step gets a
-#   soft double tick, so the move to the next step is never a surprise.
-# - press the point: a swell from medium to full; release: two falling taps.
-# - pressing too hard: a rapid buzz; battery low: long-short-long.
-# - start, pause, resume, end early, finish, power off: each its own shape.
-# - choosing routine N while idle: N soft quick taps.
+# A person massaging with eyes closed must tell every cue apart by feel, on
+# a coin motor (ERM) that takes 50-100 ms to spin up and as long to stop.
+# The vocabulary keeps to what a hand can feel and count (the figures are
+# checked against a motor model by `python -m sim cues` and its test):
+# - every pulse lasts at least 100 ms (an ERM pulse under about 80 ms may
+#   not be felt at all), every gap inside a cue at least 140 ms (the motor
+#   must coast down for the gap to be felt), at most ~4 pulses a second;
+# - two durations only, short (100 ms) and long (300 ms, 3x: a long must be
+#   2-3x a short to be told apart);
+# - three strengths only, soft, medium and strong (60, 80, 100% of the
+#   session level), and a pulse may swell or fade between them;
+# - never more than three identical pulses in a row: four are grouped 2+2
+#   with a longer pause (people miscount longer runs).
+#
+# What each cue says:
+# - step N starts: N counted like Roman numerals, strong: a long pulse for
+#   each five, a short for each one (step 7 = long short short; step 4 =
+#   short short, pause, short short).
+# - each stroke: one soft short tick on the beat; the last stroke of a step
+#   a soft double tick, so the move to the next step is never a surprise.
+# - press the point: a swell from soft to strong; release: two falling taps.
+# - pressing too hard: three strong long buzzes; battery low: long short long.
+# - start, pause, resume, end early, finish, power off, wake: each its own.
+# - choosing routine N while idle: N counted like a step, at medium strength.
 #
 # A pattern is a flat tuple of (on_ms, off_ms, level) triples; level is in
-# permille of the session intensity. The engine sends only the pattern's
-# number, its total length and the session intensity; the motor driver plays
-# the segments. Nothing here can exceed the caps below: tests check every
-# pattern against them and the engine clamps intensity when it sends.
+# permille of the session intensity, and a triple with off_ms 0 runs on into
+# the next (one felt pulse whose strength changes). Every time is a multiple
+# of the shell's 20 ms tick, so the pin carries exactly these lengths. The
+# engine sends only the pattern's number, its total length and the session
+# level; the motor driver plays the segments. Nothing here can exceed the
+# caps below: tests check every pattern against them, the engine clamps the
+# level when it sends, and the driver maps MAX_LEVEL to at most 80% duty.
 from facewand.compat import const
 
 # Safety caps, enforced by the engine whatever a routine or setting asks.
 MAX_LEVEL = const(800)      # permille of full drive: never run the motor flat out
-MIN_LEVEL = const(200)      # below this an ERM coin motor stalls and says nothing
+MIN_LEVEL = const(300)      # the softest session level whose soft pulses are still felt
 MAX_ON_MS = const(600)      # longest single pulse
 MAX_CUE_MS = const(2000)    # longest whole pattern
 
 SHORT = const(100)
-LONG = const(400)
-GAP = const(150)
+LONG = const(300)
+GAP = const(140)
+GROUP_GAP = const(400)      # between groups: 2+2
+SOFT = const(600)
+MEDIUM = const(800)
+STRONG = const(1000)
 MAX_STEP_CUE = const(12)    # step numbers with a cue: routines have at most 12 steps
 
 # Pattern numbers. Step cues take 1..12, so step N's cue is pattern N.
@@ -49,23 +69,15 @@ V_ROUTINE = const(25)       # routine N's cue is pattern V_ROUTINE + N, N = 1..M
 MAX_ROUTINES = const(8)
 
 
-def _step_cue(n):
-    # Longs first, then shorts; the last pulse has no trailing gap.
+def _count(n, level):
+    """N as Roman-style pulses: a long per five, then the ones, four of them
+    grouped 2+2. Built at import, never on the tick path."""
+    pulses = [LONG] * (n // 5) + [SHORT] * (n % 5)
     seg = []
-    for _ in range(n // 5):
-        seg += [LONG, GAP, 1000]
-    for _ in range(n % 5):
-        seg += [SHORT, GAP, 1000]
-    seg[-2] = 0
-    return tuple(seg)
-
-
-def _routine_cue(n):
-    # Soft quick taps, one per routine number: lighter and faster than a
-    # step count, so choosing a routine never feels like a step beginning.
-    seg = []
-    for _ in range(n):
-        seg += [50, 110, 450]
+    for i in range(len(pulses)):
+        ones_before = i - n // 5
+        gap = GROUP_GAP if n % 5 == 4 and ones_before == 1 else GAP
+        seg += [pulses[i], gap, level]
     seg[-2] = 0
     return tuple(seg)
 
@@ -76,21 +88,22 @@ VIBE_NAMES = ["none"] + ["step%d" % n for n in range(1, MAX_STEP_CUE + 1)] + [
     "wake",
 ] + ["routine%d" % n for n in range(1, MAX_ROUTINES + 1)]
 
-VIBE_PATTERNS = [()] + [_step_cue(n) for n in range(1, MAX_STEP_CUE + 1)] + [
-    (70, 0, 450),                                  # stroke
-    (70, 90, 450, 70, 0, 450),                     # stroke_last
-    (150, 0, 550, 250, 0, 1000),                   # press: swell
-    (60, 60, 700, 60, 0, 350),                     # release: falling taps
-    (50, 50, 1000, 50, 50, 1000, 50, 50, 1000, 50, 0, 1000),  # pressure_high
-    (300, 150, 900, 100, 150, 900, 300, 0, 900),   # battery_low
-    (80, 80, 500, 80, 80, 750, 80, 0, 1000),       # start: rising triple
-    (250, 0, 600),                                 # pause
-    (150, 100, 450, 150, 0, 800),                  # resume: rising pair
-    (500, 0, 600),                                 # end early
-    (300, 150, 600, 300, 150, 800, 500, 0, 1000),  # finish
-    (300, 0, 800, 300, 0, 400),                    # power_off: falling
-    (60, 0, 650),                                  # wake
-] + [_routine_cue(n) for n in range(1, MAX_ROUTINES + 1)]
+VIBE_PATTERNS = [()] + [_count(n, STRONG) for n in range(1, MAX_STEP_CUE + 1)] + [
+    (SHORT, 0, SOFT),                                           # stroke
+    (SHORT, GAP, SOFT, SHORT, 0, SOFT),                         # stroke_last
+    (160, 0, SOFT, 300, 0, STRONG),                             # press: swell
+    (SHORT, GAP, STRONG, SHORT, 0, SOFT),                       # release: falling taps
+    (LONG, GAP, STRONG, LONG, GAP, STRONG, LONG, 0, STRONG),    # pressure_high
+    (LONG, GAP, STRONG, SHORT, GAP, STRONG, LONG, 0, STRONG),   # battery_low
+    (SHORT, GAP, SOFT, SHORT, GAP, MEDIUM, SHORT, 0, STRONG),   # start: rising triple
+    (LONG, 0, SOFT),                                            # pause: one soft long
+    (SHORT, GAP, MEDIUM, SHORT, 0, STRONG),                     # resume: rising pair
+    (LONG, 0, STRONG, 200, 0, SOFT),                            # end early: a fade
+    (160, 0, SOFT, 160, GAP, STRONG, 160, 0, SOFT, 160, GAP, STRONG,
+     160, 0, SOFT, 160, 0, STRONG),                             # finish: three waves
+    (LONG, GAP, MEDIUM, LONG, 0, SOFT),                         # power_off: falling pair
+    (SHORT, GAP, STRONG, LONG, 0, STRONG),                      # wake: tap, buzz
+] + [_count(n, MEDIUM) for n in range(1, MAX_ROUTINES + 1)]
 
 VIBE_MS = [0] * len(VIBE_PATTERNS)
 for _i in range(len(VIBE_PATTERNS)):
@@ -105,7 +118,7 @@ VIBE_NAMES = tuple(VIBE_NAMES)
 L_OFF = const(0)
 L_IDLE = const(1)
 L_START = const(2)
-L_STEP = const(3)       # a step begins: its number as lit segments
+L_STEP = const(3)       # a step begins: its number as lit marks on a clock face
 L_STROKE = const(4)     # strokes: the step fills around the ring
 L_HOLD = const(5)       # holding a point: the ring empties as the hold runs
 L_PAUSED = const(6)
@@ -117,11 +130,14 @@ L_ERROR = const(11)     # at power-on: a routine file was bad and skipped
 LED_NAMES = ("off", "idle", "start", "step", "stroke", "hold", "paused",
              "warn", "battery_low", "done", "routine", "error")
 
-# Colours are packed 0xRRGGBB ints (small ints: no allocation to pass around).
+# Colours are packed 0xRRGGBB ints (small ints: no allocation to pass
+# around), each at full strength in its brightest channel: the ring painter
+# sets brightness. None is grey, so the white session-progress dot always
+# stands out from the fill it sits on.
 STEP_COLOURS = (
-    0xFF5A1E, 0xFFB400, 0xC8E600, 0x3CDC3C, 0x00D2A0,
-    0x00A0FF, 0x3C50FF, 0x9646FF, 0xE63CC8, 0xFF3C78,
-    0xFFFFFF, 0x969696,
+    0xFF5A1E, 0xFFB400, 0xC8FF00, 0x3CFF3C, 0x00FFC0,
+    0x00A0FF, 0x3C50FF, 0x9646FF, 0xFF3CD2, 0xFF3C78,
+    0xFF8C50, 0x50FFFF,
 )
 WHITE = const(0xFFFFFF)
 AMBER = const(0xFF8C00)

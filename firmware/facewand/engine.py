@@ -49,7 +49,7 @@
 # off after showing the warning for BATTERY_SHOW_MS.
 from facewand import ticks, cues
 from facewand.gestures import Gestures, PRESS, LONG, DOUBLE
-from facewand.ring import Ring, triangle
+from facewand.ring import Ring, triangle, decay
 from facewand.routines import LEAD_MS, INTRO_MS, PRESS_GAP_MS
 
 from facewand.compat import const
@@ -65,7 +65,7 @@ STATE_NAMES = ("idle", "running", "paused", "done", "off")
 CMD_STRIDE = const(4)
 CMD_MAX = const(24)
 CMD_STATE = const(1)    # a = state
-CMD_STEP = const(2)     # a = step number in the round (1-based), b = round (1-based), c = instance
+CMD_STEP = const(2)     # a = step number in the round (1-based), b = round (1-based), c = routine index
 CMD_VIBE = const(3)     # a = pattern, b = ms it lasts, c = level permille (capped)
 CMD_LED = const(4)      # a = ring pattern
 CMD_WARN = const(5)     # a = reason
@@ -111,11 +111,12 @@ _P_STATE = const(3)
 
 
 class Engine:
-    def __init__(self, routines, settings, load_errors=0, choice=0):
+    def __init__(self, routines, settings, pixels, load_errors=0, choice=0):
         """routines: the installed routines, in the order a double press
-        steps through them (at least one); load_errors: how many routine
-        files were refused when they were loaded; choice: the routine a
-        press starts, by index."""
+        steps through them (at least one); pixels: the ring's size, from
+        the board file; load_errors: how many routine files were refused
+        when they were loaded; choice: the routine a press starts, by
+        index."""
         self.routines = routines
         self.choice = choice if 0 <= choice < len(routines) else 0
         self.routine = routines[self.choice]
@@ -125,7 +126,7 @@ class Engine:
         self.show_ms = 0
         self.settings = settings
         self.gestures = Gestures()
-        self.ring = Ring(settings.led_count, settings.brightness)
+        self.ring = Ring(pixels)
         self.cmds = [0] * (CMD_MAX * CMD_STRIDE)
         self.ncmd = 0
         self.dropped = 0          # commands lost to a full outbox (tests: always 0)
@@ -361,7 +362,7 @@ class Engine:
         item = self.next
         if item == _N_INTRO:
             n = len(r.steps)
-            self._emit(CMD_STEP, self.inst % n + 1, self.inst // n + 1, self.inst)
+            self._emit(CMD_STEP, self.inst % n + 1, self.inst // n + 1, self.choice)
             self._vibe(min(self.inst % n + 1, cues.MAX_STEP_CUE), _P_GUIDE, now)
             self.doing = _A_INTRO
             self.k = 0
@@ -508,6 +509,8 @@ class Engine:
         self._draw(p, now)
 
     def _draw(self, p, now):
+        # Levels are perceptual (0..255 before gamma); every pattern's
+        # brightest level reaches the wire visibly on every board's cap.
         ring = self.ring
         r = self.routine
         since = ticks.diff(now, self.state_t)
@@ -519,11 +522,11 @@ class Engine:
         if p == cues.L_OFF:
             ring.fill(0, 0)
         elif p == cues.L_IDLE:
-            ring.fill(r.colour, triangle(since, 4000, 8, 72))
+            ring.fill(r.colour, triangle(since, 4000, 40, 200))
         elif p == cues.L_START:
-            ring.fill(r.colour, triangle(since, LEAD_MS * 2, 16, 255))
+            ring.fill(r.colour, triangle(since, LEAD_MS * 2, 40, 255))
         elif p == cues.L_STEP:
-            ring.segments(colour, idx + 1, n, 255)
+            ring.marks(colour, idx + 1, 255, 140)
         elif p == cues.L_HOLD:
             held = ticks.diff(now, self.step_t) - self.mark_t
             hold = r.step_of(self.inst).hold_ms
@@ -533,20 +536,21 @@ class Engine:
             beat = local - self.mark_t
             if beat < 0:
                 beat = 0
-            ring.arc(colour, local, self.step_len, triangle(beat, r.period(self.inst), 96, 255), 0,
+            # The fill flashes on each beat, with the stroke's tick.
+            ring.arc(colour, local, self.step_len, decay(beat, r.period(self.inst), 150, 255), 0,
                      self.inst * ring.count // r.instances())
         elif p == cues.L_ROUTINE:
-            ring.segments(r.colour, self.choice + 1, len(self.routines), 255)
+            ring.marks(r.colour, self.choice + 1, 255, 140)
         elif p == cues.L_ERROR:
             blink = ticks.diff(now, self.show_t) // 250
-            ring.fill(cues.MAGENTA, 200 if blink % 2 == 0 else 0)
+            ring.fill(cues.MAGENTA, 220 if blink % 2 == 0 else 0)
         elif p == cues.L_PAUSED:
-            ring.segments(cues.AMBER, idx + 1, n, triangle(since, 2000, 24, 128))
+            ring.marks(cues.AMBER, idx + 1, triangle(since, 2000, 90, 230), 90)
         elif p == cues.L_WARN:
             blink = ticks.diff(now, self.p_buzz_t) // 125
-            ring.fill(cues.RED, 255 if blink % 2 == 0 else 64)
+            ring.fill(cues.RED, 255 if blink % 2 == 0 else 90)
         elif p == cues.L_BATTERY:
             blink = ticks.diff(now, self.b_shown_t) // 500
-            ring.fill(cues.ORANGE, 200 if blink % 2 == 0 else 0)
+            ring.fill(cues.ORANGE, 220 if blink % 2 == 0 else 0)
         else:
-            ring.fill(cues.GREEN, triangle(since, 3000, 16, 128))
+            ring.fill(cues.GREEN, triangle(since, 3000, 60, 220))

@@ -2,10 +2,11 @@
 # modules it is given: the real ones on the wand, simulated ones in the
 # simulator and tests. The only place that turns pin numbers into objects.
 from facewand.drivers.haptic import PwmMotor, Drv2605
-from facewand.drivers.neoring import NeoRing
+from facewand.drivers.neoring import NeoRing, cap_for
 from facewand.drivers.fsr import Fsr
 from facewand.drivers.button import Button
 from facewand.drivers.battery import Battery
+from facewand.shell import TICK_MS
 
 
 class Hardware:
@@ -25,7 +26,14 @@ def _adc(machine, board, pin):
     return machine.ADC(machine.Pin(pin), atten=machine.ADC.ATTN_11DB)
 
 
-def build(board, machine, neopixel):
+def ring_delay(board, tick_ms):
+    """Ticks to hold the ring back so a cue's light comes when its
+    vibration is felt: the motor's lag (drive on to half amplitude),
+    rounded to the nearest tick."""
+    return (board.motor["lag_ms"] + tick_ms // 2) // tick_ms
+
+
+def build(board, machine, neopixel, brightness=100):
     b = board.button
     pull = machine.Pin.PULL_UP if b["active_low"] else machine.Pin.PULL_DOWN
     button_pin = machine.Pin(b["pin"], machine.Pin.IN, pull)
@@ -38,7 +46,8 @@ def build(board, machine, neopixel):
         i2c = machine.I2C(m["i2c"], sda=machine.Pin(m["sda"]), scl=machine.Pin(m["scl"]), freq=400000)
         motor = Drv2605(i2c, m["addr"], m["actuator"] == "lra")
     r = board.ring
-    ring = NeoRing(neopixel.NeoPixel(machine.Pin(r["pin"]), r["count"]), r["order"], r["max_brightness"])
+    ring = NeoRing(neopixel.NeoPixel(machine.Pin(r["pin"]), r["count"]), r["order"],
+                   cap_for(r["max_brightness"], brightness), ring_delay(board, TICK_MS))
     fsr = None
     if board.pressure is not None:
         p = board.pressure

@@ -1,28 +1,34 @@
-# The LED ring's frame: one preallocated RGB bytearray the engine draws into.
+# The LED ring's picture: one preallocated RGB bytearray the engine draws
+# into, sized by the board's ring.
 #
-# Drawing compares before it writes, so `dirty` tells the driver whether a
-# frame needs sending at all (a WS2812 write blocks for ~30 us per pixel).
-# Colours are packed 0xRRGGBB; levels are 0..255. Colour order, gamma and
-# the wiring are the driver's business: this is the picture, in RGB.
+# Levels are perceptual, 0..255, at full strength: brightness, gamma, the
+# board's current cap and the wire colour order are the driver's business
+# (drivers/neoring.py), applied in one place. Drawing compares before it
+# writes, so `dirty` tells the driver whether a picture changed at all.
+# Colours are packed 0xRRGGBB with their brightest channel at 255.
+#
+# Numbers (which step, which routine) are shown on a twelve-hour clock
+# face, whatever the ring's size: number N lights the marks at 1 o'clock
+# through N o'clock, the last one brightest, so a glance gives both the
+# count and where the hand points. On 16 or 24 pixels the marks have dark
+# pixels between them, on 12 they touch.
 from facewand.compat import const
 
-_FULL = const(65025)  # 255 * 255: level times brightness
+HOURS = const(12)
 
 
 class Ring:
-    def __init__(self, count, brightness):
+    def __init__(self, count):
         self.count = count
-        self.brightness = brightness
         self.frame = bytearray(count * 3)
         self.dirty = False
 
     def pixel(self, i, rgb, level):
-        scale = level * self.brightness
         f = self.frame
         j = i * 3
-        r = ((rgb >> 16) & 0xFF) * scale // _FULL
-        g = ((rgb >> 8) & 0xFF) * scale // _FULL
-        b = (rgb & 0xFF) * scale // _FULL
+        r = ((rgb >> 16) & 0xFF) * level // 255
+        g = ((rgb >> 8) & 0xFF) * level // 255
+        b = (rgb & 0xFF) * level // 255
         if f[j] != r or f[j + 1] != g or f[j + 2] != b:
             f[j] = r
             f[j + 1] = g
@@ -36,7 +42,8 @@ class Ring:
     def arc(self, rgb, num, den, level, rest_level, mark=-1):
         """Light the first num/den of the ring clockwise at `level`, the rest
         at `rest_level`, the boundary pixel in proportion. Pixel `mark`, if
-        given, is white instead: where the session has got to."""
+        given, is white at full strength instead: where the session has got
+        to (no fill colour is grey, so it always stands out)."""
         n = self.count
         if den <= 0:
             den = 1
@@ -51,7 +58,7 @@ class Ring:
         for i in range(n):
             edge = pos - i * 256
             if i == mark:
-                self.pixel(i, 0xFFFFFF, 160)
+                self.pixel(i, 0xFFFFFF, 255)
             elif edge >= 256:
                 self.pixel(i, rgb, level)
             elif edge <= 0:
@@ -59,18 +66,27 @@ class Ring:
             else:
                 self.pixel(i, rgb, rest_level + (level - rest_level) * edge // 256)
 
-    def segments(self, rgb, lit, total, level):
-        """Split the ring into `total` equal segments and light the first
-        `lit` of them, with a dark pixel between segments where room allows,
-        so a person can count them."""
+    def marks(self, rgb, number, level, earlier):
+        """Number 1..12 on the clock face: the mark for each hour up to
+        `number` lit, the last at `level`, the others at `earlier`; every
+        other pixel dark."""
         n = self.count
-        gaps = n >= 2 * total
         for i in range(n):
-            seg = i * total // n
-            on = seg < lit
-            if on and gaps and (i + 1) * total // n != seg:
-                on = False      # last pixel of a segment: leave a gap
-            self.pixel(i, rgb, level if on else 0)
+            # The hour whose mark is pixel i, if any (12 o'clock is pixel 0).
+            hour = (i * HOURS + n - 1) // n
+            if hour * n // HOURS != i:
+                hour = -1
+            elif hour == 0:
+                hour = HOURS
+            if hour < 1 or hour > number:
+                self.pixel(i, rgb, 0)
+            else:
+                self.pixel(i, rgb, level if hour == number else earlier)
+
+
+def mark_pixel(hour, count):
+    """The pixel that shows `hour` (1..12) on a ring of `count` pixels."""
+    return (hour % HOURS) * count // HOURS
 
 
 def triangle(t, period, low, high):
@@ -80,3 +96,12 @@ def triangle(t, period, low, high):
     if phase >= half:
         phase = period - phase
     return low + (high - low) * phase // half
+
+
+def decay(t, period, low, high):
+    """A flash at `high` fading to `low` over the first half of the period,
+    then held: light that beats with a stroke."""
+    half = period // 2
+    if t >= half:
+        return low
+    return high - (high - low) * t // half

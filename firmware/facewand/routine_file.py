@@ -62,9 +62,9 @@ class _Checker(Checker):
                 self.expect(path, "a lowercase name of %d..%d letters, digits, - or _" % (lo, hi), v)
             return v
         if kind == "colour":
-            if not isinstance(v, str) or len(v) != 7 or v[0] != "#" or not _is_hex(v[1:]):
-                self.expect(path, 'a colour "#RRGGBB"', v)
-            return int(v[1:], 16)
+            if not isinstance(v, str) or len(v) != 7 or v[0] != "#" or not _is_hex(v[1:]) or v[1:] == "000000":
+                self.expect(path, 'a colour "#RRGGBB", not black', v)
+            return full_strength(int(v[1:], 16))
         if kind == "pace":
             return self.obj(v, PACE_FIELDS, path)
         # steps
@@ -87,6 +87,15 @@ class _Checker(Checker):
             self.fail(path, "a step needs strokes or presses (both are 0)")
         return Step(f["name"], f["zone"], f["direction"], f["strokes"], presses,
                     hold, f["pressure_max"], f.get("hint", ""))
+
+
+def full_strength(rgb):
+    """The colour's hue with its brightest channel at 255: a routine's
+    colour says which hue, the ring says how bright (a dark "#102030"
+    would otherwise never be visible on the ring)."""
+    r, g, b = (rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF
+    top = max(r, g, b)
+    return ((r * 255 // top) << 16) | ((g * 255 // top) << 8) | (b * 255 // top)
 
 
 def _frac(permille):

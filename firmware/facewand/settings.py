@@ -12,9 +12,8 @@ AUTO_OFF_MAX_MS = const(1800000)   # nothing stays on unattended past 30 min
 FIELDS = (
     ("auto_off_ms", 120000, AUTO_OFF_MIN_MS, AUTO_OFF_MAX_MS),
     ("intensity", 700, 100, 1000),        # permille; capped again by the engine
-    ("brightness", 96, 8, 255),           # ring brightness 0..255
+    ("brightness", 100, 20, 100),         # ring, % of the board's max_brightness
     ("battery_low_mv", 3400, 2800, 4200),
-    ("led_count", 12, 8, 32),
 )
 
 

@@ -30,13 +30,14 @@ def line(t, event, rest):
 
 
 def command_line(t, kind, a, b, c, engine, frame=None):
-    """One trace line for one command. `engine` gives routine and step
-    names; `frame`, if given, is added to ring lines as "rgb"."""
-    r = engine.routine
+    """One trace line for one command. `engine` gives the installed
+    routines, for routine and step names; `frame`, if given, is added to ring lines as "rgb"."""
     if kind == CMD_STATE:
         return line(t, "state", ',"state":"%s"' % STATE_NAMES[a])
     if kind == CMD_STEP:
-        s = r.step_of(c)
+        # The step of the routine that ran, named by the command itself: the
+        # routine chosen by the time the line is written may be another.
+        s = engine.routines[c].steps[a - 1]
         return line(t, "step", ',"index":%d,"name":%s,"round":%d,"zone":"%s","direction":"%s"'
                     % (a, json_str(s.name), b, s.zone, s.direction))
     if kind == CMD_VIBE:

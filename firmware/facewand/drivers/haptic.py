@@ -6,6 +6,12 @@
 # the one playing, as the engine expects.
 from facewand import ticks
 from facewand.cues import VIBE_PATTERNS, MAX_LEVEL
+from facewand.compat import const
+
+# The 80% cap as PWM duty: the driver maps MAX_LEVEL here, whatever the
+# board's stall duty, so the cap holds at the pin and not only in the trace.
+CAP_DUTY = const(52428)      # 65535 * MAX_LEVEL // 1000
+CAP_RTP = const(204)         # 255 * MAX_LEVEL // 1000
 
 # For the type checker only (never true when the firmware runs): lets
 # pyright check every hardware call here against each port's stubs.
@@ -73,20 +79,24 @@ class PatternPlayer:
 class PwmMotor(PatternPlayer):
     """An ERM coin motor switched by a transistor on a PWM pin.
 
-    min_duty is where the motor starts to turn: any drive above zero is
-    mapped into min_duty..65535 so a soft cue is still felt."""
+    min_duty is where the motor stalls: a drive of 1..MAX_LEVEL permille is
+    mapped linearly onto min_duty..CAP_DUTY, so every soft cue turns the
+    motor and the strongest stays at 80% duty on any board."""
 
     def __init__(self, pwm: "PWM", min_duty):
         super().__init__()
         self.pwm = pwm
         self.min_duty = min_duty
+        self.span = CAP_DUTY - min_duty
         pwm.duty_u16(0)
 
     def _drive(self, permille):
         if permille <= 0:
             self.pwm.duty_u16(0)
-        else:
-            self.pwm.duty_u16(self.min_duty + (65535 - self.min_duty) * permille // 1000)
+            return
+        if permille > MAX_LEVEL:
+            permille = MAX_LEVEL
+        self.pwm.duty_u16(self.min_duty + self.span * permille // MAX_LEVEL)
 
 
 # DRV2605L registers (datasheet section 8.6).
@@ -94,6 +104,8 @@ _MODE = 0x01
 _RTP_INPUT = 0x02
 _LIBRARY = 0x03
 _FEEDBACK = 0x1A
+_CONTROL1 = 0x1B
+_CONTROL2 = 0x1C
 _CONTROL3 = 0x1D
 _MODE_RTP = 0x05
 _MODE_STANDBY = 0x40
@@ -109,7 +121,15 @@ class Drv2605(PatternPlayer):
         self.addr = addr
         self.byte = bytearray(1)      # reused for every write
         self._write(_MODE, 0x00)      # out of standby
-        self._write(_FEEDBACK, 0xB6 if lra else 0x36)   # bit 7: LRA mode
+        # bit 7: LRA mode; bits 6-4: brake factor 4x, so a pulse stops in
+        # about one period of the LRA instead of ringing on.
+        self._write(_FEEDBACK, 0xB6 if lra else 0x36)
+        # STARTUP_BOOST (overdrive at each start), default drive time.
+        self._write(_CONTROL1, 0x93)
+        # Unidirectional input: 0 means no drive and the chip brakes by
+        # itself when the input drops (bidirectional, the reset default,
+        # reads an unsigned 0 as full reverse drive).
+        self._write(_CONTROL2, 0x75)
         self._write(_LIBRARY, 6 if lra else 1)
         self._write(_CONTROL3, 0x08)  # RTP input is unsigned
         self._write(_RTP_INPUT, 0)
@@ -120,7 +140,9 @@ class Drv2605(PatternPlayer):
         self.i2c.writeto_mem(self.addr, reg, self.byte)
 
     def _drive(self, permille):
-        self._write(_RTP_INPUT, 255 * permille // 1000)
+        if permille > MAX_LEVEL:
+            permille = MAX_LEVEL
+        self._write(_RTP_INPUT, 255 * permille // 1000 if permille > 0 else 0)
 
     def standby(self):
         self.stop()
