@@ -1,6 +1,7 @@
 # python -m sim run --routine NAME_OR_PATH [--script FILE] [--trace FILE]
 #                   [--realtime] [--quiet] [--start-tick N] [--board NAME]
 # python -m sim wand [--board NAME]      (a virtual wand on a pseudo-terminal)
+# python -m sim cues [--board NAME] [--level N]   (every cue as a hand feels it)
 #
 # Exit status: 0 when the run ends (done, off or an `end` line), 2 for bad
 # input (unknown routine, invalid routine file, bad script line, unwritable
@@ -96,6 +97,14 @@ def _parser():
     run.add_argument("--start-tick", type=int, default=0,
                      help="ticks_ms value at power-on (test the wraparound)")
     run.add_argument("--board", default="pico", help="board description in boards/ (default pico)")
+    run.add_argument("--wire", action="store_true",
+                     help="add what leaves the drivers to the trace: motor duty (or DRV2605 RTP) "
+                     "changes and the bytes written to the ring")
+    cu = sub.add_parser("cues", help="every vibration cue as a hand would feel it, and whether it passes")
+    cu.error = p.error
+    cu.add_argument("--board", default="pico", help="board description in boards/ (default pico)")
+    cu.add_argument("--level", type=int, default=None,
+                    help="session level in permille (default: the softest a person can set)")
     # Listed for --help; its own options are parsed by sim.wand.server.
     sub.add_parser("wand", help="serve a virtual wand on a pseudo-terminal, for mpremote "
                    "(options: --board NAME)")
@@ -130,7 +139,7 @@ def run(args):
             display.on_step(t, engine)
 
     session = Session(routines, Settings(), events, write, board, choice=choice,
-                      start_tick=args.start_tick & 0x3FFFFFFF, on_step=on_step)
+                      start_tick=args.start_tick & 0x3FFFFFFF, on_step=on_step, wire=args.wire)
     if not args.quiet:
         display = Display(session.engine)
     try:
@@ -146,6 +155,37 @@ def run(args):
     return 0
 
 
+def cues_report(args, out=sys.stdout):
+    from sim import felt
+    from facewand import cues
+    board = load_board(args.board)
+    level = felt.softest_level() if args.level is None else args.level
+    if not cues.MIN_LEVEL <= level <= cues.MAX_LEVEL:
+        raise BadInput("--level: expected %d..%d (the engine's floor and cap), got %d"
+                       % (cues.MIN_LEVEL, cues.MAX_LEVEL, level))
+    m = board.motor
+    what = ("ERM on PWM, stall at duty %d" % m["min_duty"] if m["kind"] == "pwm"
+            else "%s on a DRV2605L" % m["actuator"].upper())
+    out.write("%s: %s; lag %d ms, rise %d ms, stop %d ms; session level %d%s\n"
+              % (board.name, what, m["lag_ms"], m["rise_ms"], m["stop_ms"], level,
+                 " (the softest a person can set)" if level == felt.softest_level() else ""))
+    out.write("pulse: driven ms / felt peak (of full) / felt ms; gap: ms / how far it falls\n\n")
+    felt_cues, problems = felt.vocabulary(board, level)
+    for f in felt_cues:
+        pulses = " ".join("%d/%.2f/%d" % (p.on_ms, p.peak, p.width) for p in f.pulses)
+        gaps = " ".join("%d/%d%%" % (g[0], g[1] * 100) for g in f.gaps) or "-"
+        out.write("%-14s %-4s %s\n" % (f.name, "ok" if not f.problems else "FAIL", f.describe()))
+        out.write("%-14s      pulses %s; gaps %s; %.1f/s\n" % ("", pulses, gaps, f.rate()))
+        for problem in f.problems:
+            out.write("%-14s      ! %s\n" % ("", problem))
+    bad = sum(1 for f in felt_cues if f.problems) + len(problems)
+    for problem in problems:
+        out.write("! %s\n" % problem)
+    out.write("\n%d cues, %s\n" % (len(felt_cues), "all felt, countable and distinct" if not bad
+                                    else "%d problems" % bad))
+    return 1 if bad else 0
+
+
 def main(argv=None):
     if argv is None:
         argv = sys.argv[1:]
@@ -154,9 +194,16 @@ def main(argv=None):
         return wand_main(argv[1:])
     args = _parser().parse_args(argv)
     try:
+        if args.command == "cues":
+            return cues_report(args)
         return run(args)
     except BadInput as e:
         sys.stderr.write("sim: %s\n" % e)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Output piped into head or less that closed early: not an error.
+        # Point stdout at nothing so the interpreter's final flush is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -4,13 +4,13 @@
 #
 # This module also runs on MicroPython: the differential tests run it there
 # and compare traces line for line, with the heap locked around every tick.
-from facewand import hardware
+from facewand import hardware, ticks
 from facewand.engine import Engine, DONE, OFF
 from facewand.journal import Journal
 from facewand.shell import Shell, TICK_MS
-from facewand.trace import command_line, line
+from facewand.trace import command_line, hex_bytes, line
 from sim.fakehw import machine, neopixel
-from sim.fakehw.world import World
+from sim.fakehw.world import World, WIRE_DUTY
 
 DEFAULT_PRESS_MS = 500       # with no script: one short press at 0.5 s
 
@@ -27,6 +27,21 @@ def input_line(t, kind, value):
     return line(t, "input", ',"input":"%s"' % kind)
 
 
+def wire_lines(world, write):
+    """What left the drivers since the last call, as trace lines: the
+    motor's PWM duty (or the DRV2605's RTP value) each time it changed, and
+    each write to the ring, as the bytes sent."""
+    log = world.motor_log
+    for i in range(world.nmotor):
+        j = i * 3
+        what = "duty" if log[j + 1] == WIRE_DUTY else "rtp"
+        write(line(log[j], "motor", ',"%s":%d' % (what, log[j + 2])))
+    world.nmotor = 0
+    for i in range(world.nring):
+        write(line(world.ring_t[i], "ring", ',"wire":"%s"' % hex_bytes(world.ring_log[i])))
+    world.nring = 0
+
+
 def _no_guard():
     pass
 
@@ -35,11 +50,15 @@ class Session:
     """One run on a board. `routines` and `choice` are the wand's library
     and the routine a press starts. `start_tick` is what ticks_ms reads at
     power-on (tests set it near the wraparound). `lock`/`unlock` wrap each
-    tick; the MicroPython tests pass heap_lock/heap_unlock."""
+    tick; the MicroPython tests pass heap_lock/heap_unlock. `wire` adds
+    what leaves the drivers to the trace (motor and ring lines). The run
+    ends when the session is done, or with `until_off` only once the wand
+    switches off, as the device's own loop does."""
 
     def __init__(self, routines, settings, events, write, board, start_tick=0,
-                 lock=_no_guard, unlock=_no_guard, on_step=None, choice=0, load_errors=0):
-        self.world = World(board, events, start_tick)
+                 lock=_no_guard, unlock=_no_guard, on_step=None, choice=0, load_errors=0,
+                 wire=False, until_off=False):
+        self.world = World(board, events, start_tick, wire)
         machine.world = self.world
         self.hw = hardware.build(board, machine, neopixel, settings.brightness)
         self.engine = Engine(routines, settings, board.ring["count"], load_errors, choice)
@@ -52,6 +71,7 @@ class Session:
         self.done = 0                 # journal records written out so far
         self.inputs_done = 0
         self.t = 0
+        self.until_off = until_off
 
     def _flush(self):
         w = self.world
@@ -65,6 +85,7 @@ class Session:
             t, kind, a, b, c = j.get(self.done)
             self.done += 1
             self.write(command_line(t, kind, a, b, c, self.engine, frame))
+        wire_lines(self.world, self.write)
 
     def run(self):
         w = self.world
@@ -86,8 +107,29 @@ class Session:
             self._flush()
             if self.on_step is not None:
                 self.on_step(t, e)
-            if e.state == DONE or e.state == OFF:
+            if e.state == OFF or (e.state == DONE and not self.until_off):
                 break
             t += TICK_MS
         self.t = t
+        self._wind_down()
         return e.state
+
+    def _wind_down(self):
+        """As the wand does on its way out: the last cue plays to its end,
+        then the shell stops the motor and darkens the ring. The clock moves
+        on without the script, so the trace's own lines end where they did;
+        only the wire shows this."""
+        w = self.world
+        if not w.wire:
+            return
+        t = self.t
+        while self.hw.motor.busy():
+            t += TICK_MS
+            w.t = t
+            w.now = ticks.add(w.start, t)
+            self.lock()
+            self.hw.motor.update(w.now)
+            self.unlock()
+            self._flush()
+        self.shell.shutdown()
+        self._flush()

@@ -125,6 +125,17 @@ def check_every_way_out_leaves_motor_and_ring_off(root, board_name):
     assert raised and outputs_off(w)
 
 
+def check_journal_names_the_steps_that_ran_after_another_routine_is_chosen(root, board_name):
+    # The journal is written at power-off: by then the wearer has chosen
+    # another routine, and the steps that ran must keep their own names.
+    b, w = setup(root, board_name, "0.5 press\n8 long\n12 double\n14 double\n")
+    run_main(root)
+    journal = _read(root + "/journal.jsonl")
+    assert '"event":"routine","index":3,"name":"guasha"' in journal
+    assert '"event":"step","index":1,"name":"Chin to ear"' in journal
+    assert '"name":"Neck"' not in journal
+
+
 def check_bad_files_never_stop_the_wand(root, board_name):
     _write(root + "/routines/zz-broken.json", "{not json")
     try:
@@ -153,6 +164,7 @@ def check_maintenance_mode(root, board_name):
 
 
 CHECKS = ("check_journal_matches_the_simulator", "check_every_way_out_leaves_motor_and_ring_off",
+          "check_journal_names_the_steps_that_ran_after_another_routine_is_chosen",
           "check_bad_files_never_stop_the_wand", "check_maintenance_mode")
 BOARDS = ("pico", "esp32-devkitc", "xiao-rp2040")
 

@@ -8,8 +8,9 @@ from sim.session import Session, default_script
 
 
 def run_scenarios(scenarios, routines_dir, boards_dir, write, lock=None, unlock=None):
-    """scenarios: [name, routine, script or None, start tick] lists.
-    Writes '### name' then the trace lines of each; returns lines written."""
+    """scenarios: [name, routine, script or None, start tick, board] lists.
+    Writes '### name' then the trace lines of each, with what left the
+    drivers (motor and ring lines); returns lines written."""
     count = [0]
 
     def out(line):
@@ -27,5 +28,5 @@ def run_scenarios(scenarios, routines_dir, boards_dir, write, lock=None, unlock=
         if lock is not None:
             kw = {"lock": lock, "unlock": unlock}
         Session(routines, Settings(), events, out, b, start_tick=start,
-                choice=names.index(routine), **kw).run()
+                choice=names.index(routine), wire=True, **kw).run()
     return count[0]

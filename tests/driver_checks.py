@@ -150,27 +150,53 @@ def check_ring_brightness_cap_limits_current():
     assert gamma_table(255)[128] < 64     # mid-level looks mid-bright, not linear
 
 
-def check_ring_held_back_sends_each_picture_delay_ticks_later():
-    world()
-    np = neopixel.NeoPixel(machine.Pin(17), 12)
-    drv = NeoRing(np, "RGB", 255, delay=3)
-    ring = Ring(12)
+def lvl(tick):
+    return 50 + 12 * tick     # far enough apart to differ after gamma
+
+
+def _shows(drv, ring, np, ticks, changes, still=None):
+    """Run `ticks` ticks; on the ticks in `changes` the picture changes.
+    `still` maps a tick to follow_motor's argument. Returns (tick, red) of
+    every write."""
     sent = []
-    for tick in range(10):
-        if tick in (1, 2, 6):
-            ring.pixel(0, 0xFF0000, 100 + tick)   # a new picture on these ticks
+    for tick in range(ticks):
+        if still and tick in still:
+            drv.follow_motor(still[tick])
+        if tick in changes:
+            ring.pixel(0, 0xFF0000, lvl(tick))
         before = np.writes
         drv.show(ring)
         if np.writes != before:
             sent.append((tick, np.buf[0]))
+    return sent
+
+
+def check_ring_held_back_sends_each_picture_delay_ticks_later():
+    world()
+    np = neopixel.NeoPixel(machine.Pin(17), 12)
+    drv = NeoRing(np, "RGB", 255, slow=3, quick=1)
+    ring = Ring(12)
     g = gamma_table(255)
     # Three ticks late, one write per new picture, none for unchanged ticks.
-    assert sent == [(4, g[101]), (5, g[102]), (9, g[106])]
+    assert _shows(drv, ring, np, 10, (1, 2, 6)) == [(4, g[lvl(1)]), (5, g[lvl(2)]), (9, g[lvl(6)])]
     drv.off()
     assert not any(np.buf)
-    for tick in range(5):                # a stopped ring forgets what was queued
-        drv.show(ring)
-    assert not any(np.buf)
+    assert _shows(drv, ring, np, 5, ()) == []     # a stopped ring forgets what was queued
+
+
+def check_ring_hold_shrinks_at_once_and_grows_back_by_holding():
+    world()
+    np = neopixel.NeoPixel(machine.Pin(17), 12)
+    drv = NeoRing(np, "RGB", 255, slow=3, quick=1)
+    ring = Ring(12)
+    g = gamma_table(255)
+    # Tick 5: a cue on a turning motor: the pictures of ticks 2..4 are now
+    # due at once (only the newest changed one is sent), tick 5's comes one
+    # tick later. Tick 8: the motor rests: the ring holds still two ticks
+    # (tick 7's picture waits until tick 10), then lags three behind again.
+    sent = _shows(drv, ring, np, 16, (2, 3, 5, 7, 8, 9, 12), {5: False, 8: True})
+    assert sent == [(5, g[lvl(3)]), (6, g[lvl(5)]), (10, g[lvl(7)]), (11, g[lvl(8)]), (12, g[lvl(9)]),
+                    (15, g[lvl(12)])]
 
 
 def check_fsr_maps_calibration_to_permille_and_smooths():

@@ -10,7 +10,7 @@ from difftrace import run_scenarios
 from mprig import REPO_ROOT, run_micropython
 from scenarios import all_scenarios
 
-STATS = {"traces": 0, "lines": 0}
+STATS = {"traces": 0, "lines": 0, "wire": 0, "boards": set()}
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +58,13 @@ def test_every_trace_is_identical_line_for_line(both):
         assert len(a[name]) == len(b[name]), name
     STATS["traces"] += len(a)
     STATS["lines"] += sum(len(v) for v in a.values())
+    STATS["wire"] += sum(1 for v in a.values() for line in v
+                         if '"event":"motor"' in line or '"event":"ring"' in line)
+    STATS["boards"] |= {s[4] for s in scenarios}
 
 
 def test_the_traces_are_not_trivial(both):
-    _, cpython, _ = both
+    scenarios, cpython, _ = both
     t = _split(cpython)
     # Every scenario ends, and the set of them exercises every event kind.
     kinds = set()
@@ -70,4 +73,9 @@ def test_the_traces_are_not_trivial(both):
         kinds |= {e["event"] for e in evs}
         last = [e for e in evs if e["event"] == "state"][-1]["state"]
         assert last in ("done", "off") or name == "wake-and-run", (name, last)
-    assert kinds >= {"state", "step", "vibe", "led", "warn", "clear", "stroke", "point", "input"}
+    assert kinds >= {"state", "step", "vibe", "led", "warn", "clear", "stroke", "point", "input",
+                     "motor", "ring"}
+    # The wire of every board is compared: PWM duty, DRV2605 RTP and the ring.
+    boards = {s[4] for s in scenarios}
+    assert boards == {"pico", "esp32-devkitc", "xiao-rp2040"}
+    assert any('"rtp":' in line for line in cpython) and any('"duty":' in line for line in cpython)

@@ -20,6 +20,7 @@ SCRIPT = """\
 34 press
 60 pressure 0.6
 75 long
+80 double
 """
 
 
@@ -79,5 +80,8 @@ def test_flashed_wand_runs_the_same_session_as_the_simulator(tmp_path, board):
     # The session ended with the long press; the wand then waited idle and
     # switched itself off, as the simulator would have gone on to do.
     assert [e["state"] for e in got if e["event"] == "state"][-1] == "off"
+    # A routine was chosen after the session, before the journal was
+    # written: the journal still names the daily routine's steps.
+    assert "routine 2 chosen: full" in story
     assert "WARNING pressure_high" in story and "step 1, round 1: Chin to ear" in story
     assert story.splitlines()[-1].endswith("8 steps started, ended off, warnings: pressure_high x2")

@@ -28,9 +28,24 @@ def _adc(machine, board, pin):
 
 def ring_delay(board, tick_ms):
     """Ticks to hold the ring back so a cue's light comes when its
-    vibration is felt: the motor's lag (drive on to half amplitude),
-    rounded to the nearest tick."""
+    vibration is felt, from a motor at rest: its lag (drive on to half
+    amplitude), rounded to the nearest tick."""
     return (board.motor["lag_ms"] + tick_ms // 2) // tick_ms
+
+
+def ring_delay_turning(board, tick_ms):
+    """The same for a cue that starts on a motor still turning: no
+    break-away, only the rise, which (first order, 50% at lag, 90% at
+    rise) reaches half a new amplitude within (rise - lag) * ln2 / ln5,
+    about 0.43 of the difference."""
+    m = board.motor
+    return ((m["rise_ms"] - m["lag_ms"]) * 43 // 100 + tick_ms // 2) // tick_ms
+
+
+def rest_ms(board):
+    """How long undriven before the motor surely stands still: a running
+    motor falls to 10% in stop_ms, and to a standstill in about twice it."""
+    return 2 * board.motor["stop_ms"]
 
 
 def build(board, machine, neopixel, brightness=100):
@@ -41,13 +56,14 @@ def build(board, machine, neopixel, brightness=100):
     if m["kind"] == "pwm":
         pwm = machine.PWM(machine.Pin(m["pin"]))
         pwm.freq(m["freq"])
-        motor = PwmMotor(pwm, m["min_duty"])
+        motor = PwmMotor(pwm, m["min_duty"], rest_ms(board))
     else:
         i2c = machine.I2C(m["i2c"], sda=machine.Pin(m["sda"]), scl=machine.Pin(m["scl"]), freq=400000)
-        motor = Drv2605(i2c, m["addr"], m["actuator"] == "lra")
+        motor = Drv2605(i2c, m["addr"], m["actuator"] == "lra", rest_ms(board))
     r = board.ring
     ring = NeoRing(neopixel.NeoPixel(machine.Pin(r["pin"]), r["count"]), r["order"],
-                   cap_for(r["max_brightness"], brightness), ring_delay(board, TICK_MS))
+                   cap_for(r["max_brightness"], brightness), ring_delay(board, TICK_MS),
+                   ring_delay_turning(board, TICK_MS))
     fsr = None
     if board.pressure is not None:
         p = board.pressure

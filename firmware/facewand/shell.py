@@ -57,8 +57,18 @@ class Shell:
             self.journal.take(ticks.diff(self.now, self.t0), cm, n)
 
     def _outputs(self, now):
-        self.hw.motor.update(now)
-        self.hw.ring.show(self.engine.ring)
+        hw = self.hw
+        m = hw.motor
+        m.update(now)
+        # Light with touch: the ring waits for a motor at rest to break
+        # away, and hurries for a cue that starts on a motor still turning.
+        if m.started:
+            m.started = False
+            if not m.from_rest:
+                hw.ring.follow_motor(False)
+        elif m.still(now):
+            hw.ring.follow_motor(True)
+        hw.ring.show(self.engine.ring)
 
     def motor_busy(self):
         return self.hw.motor.busy()

@@ -21,7 +21,7 @@ def json_str(s):
     return "".join(out)
 
 
-def _hex(buf):
+def hex_bytes(buf):
     return "".join("%02x" % b for b in buf)
 
 
@@ -45,7 +45,7 @@ def command_line(t, kind, a, b, c, engine, frame=None):
     if kind == CMD_LED:
         if frame is None:
             return line(t, "led", ',"pattern":"%s"' % cues.LED_NAMES[a])
-        return line(t, "led", ',"pattern":"%s","rgb":"%s"' % (cues.LED_NAMES[a], _hex(frame)))
+        return line(t, "led", ',"pattern":"%s","rgb":"%s"' % (cues.LED_NAMES[a], hex_bytes(frame)))
     if kind == CMD_WARN or kind == CMD_CLEAR:
         return line(t, "warn" if kind == CMD_WARN else "clear", ',"reason":"%s"' % REASON_NAMES[a])
     if kind == CMD_STROKE:

@@ -55,10 +55,12 @@ class PWM:
             raise ValueError("duty must be 0..65535")
         self._duty = d
         world.record("duty", self.pin.id, d)
+        world.pwm_write(d)
 
     def deinit(self):
         self._duty = 0
         world.record("duty", self.pin.id, 0)
+        world.pwm_write(0)
 
 
 class ADC:
@@ -86,6 +88,7 @@ class I2C:
         self.addr = addr
         self.regs[reg] = buf[0]
         world.record("i2c", reg, buf[0])
+        world.i2c_write(reg, buf[0])
 
     def scan(self):
         return [0x5A]

@@ -15,6 +15,7 @@ class NeoPixel:
         self.buf = bytearray(n * bpp)
         self.writes = 0
         machine.world.pixels[pin.id] = self
+        machine.world.ring_made(n * bpp)
 
     def __len__(self):
         return self.n
@@ -22,3 +23,4 @@ class NeoPixel:
     def write(self):
         self.writes += 1
         machine.world.record("pixels", self.pin.id, self.writes)
+        machine.world.ring_write(self.buf)

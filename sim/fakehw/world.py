@@ -12,13 +12,21 @@ except ImportError:          # on the virtual wand these files are top-level mod
 FULL_BATTERY_MV = 4000
 LIMIT_MS = 4 * 3600 * 1000   # nothing runs this long: auto-off ends every session first
 
+# What left the drivers since the trace was last written (the "wire"): kept
+# in buffers made once, since drivers write under the heap lock.
+WIRE_DUTY = 1                # PWM duty_u16 on the motor pin
+WIRE_RTP = 2                 # the DRV2605's real-time playback register
+WIRE_MAX = 64                # motor writes held between two flushes
+RING_SLOTS = 4               # ring writes held between two flushes
+_RTP_REG = 0x02
+
 
 class ScriptEnd(SystemExit):
     """The script's `end` line, or the safety limit: the run stops here."""
 
 
 class World:
-    def __init__(self, board, events=(), start_tick=0):
+    def __init__(self, board, events=(), start_tick=0, wire=False):
         self.board = board
         self.start = start_tick
         self.t = 0                       # ms since power-on
@@ -39,6 +47,14 @@ class World:
         self.recording = False           # keep output history (allocates; not under heap lock)
         self.history = []
         self.sleep_ends_run = False      # a sleeping wand nothing will wake ends the run
+        self.wire = wire                 # log what leaves the drivers (see take_wire)
+        self.motor_log = [0] * (WIRE_MAX * 3)   # t, kind, value
+        self.nmotor = 0
+        self.motor_last = -1
+        self.ring_log = None             # made when the ring's NeoPixel is
+        self.ring_t = [0] * RING_SLOTS
+        self.nring = 0
+        self.wire_lost = 0               # writes the buffers had no room for (tests: 0)
         b = board.button
         self.button_pin = b["pin"]
         self.active_low = b["active_low"]
@@ -103,6 +119,44 @@ class World:
             raise ScriptEnd()
         if self.sleep_ends_run and self.slept and self.i >= len(self.events) and not self.edges:
             raise ScriptEnd()
+
+    # --- the wire ---
+    def motor_write(self, kind, value):
+        if not self.wire or value == self.motor_last:
+            return
+        self.motor_last = value
+        if self.nmotor >= WIRE_MAX:
+            self.wire_lost += 1
+            return
+        j = self.nmotor * 3
+        log = self.motor_log
+        log[j] = self.t
+        log[j + 1] = kind
+        log[j + 2] = value
+        self.nmotor += 1
+
+    def pwm_write(self, duty):
+        self.motor_write(WIRE_DUTY, duty)
+
+    def i2c_write(self, reg, value):
+        if reg == _RTP_REG:
+            self.motor_write(WIRE_RTP, value)
+
+    def ring_write(self, buf):
+        if not self.wire:
+            return
+        if self.ring_log is None or len(self.ring_log[0]) != len(buf):
+            self.wire_lost += 1
+            return
+        if self.nring >= RING_SLOTS:
+            self.wire_lost += 1
+            return
+        self.ring_log[self.nring][:] = buf
+        self.ring_t[self.nring] = self.t
+        self.nring += 1
+
+    def ring_made(self, nbytes):
+        self.ring_log = [bytearray(nbytes) for _ in range(RING_SLOTS)]
 
     def record(self, what, a, b):
         if self.recording:

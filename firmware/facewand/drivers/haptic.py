@@ -21,19 +21,33 @@ if TYPE_CHECKING:
 
 
 class PatternPlayer:
-    """Segment timing shared by every motor; subclasses provide _drive()."""
+    """Segment timing shared by every motor; subclasses provide _drive().
 
-    def __init__(self):
+    It also tells whether the motor is at rest (driven at 0 for rest_ms,
+    long enough to have stopped turning): a cue from rest is felt only
+    after the motor breaks away, one on a turning motor almost at once,
+    and the ring waits accordingly (see Shell._outputs)."""
+
+    def __init__(self, rest_ms=0):
         self.pattern = ()
         self.seg = 0            # index of the current (on, off, level) triple
         self.on = False         # in the on part of the segment
         self.until = 0          # tick at which the current part ends
         self.level = 0          # session level, permille
         self.drive = -1         # what _drive was last given, permille
+        self.t = 0              # the tick being played
+        self.rest_ms = rest_ms
+        self.rested = True      # at rest since power-on, or since still_t + rest_ms
+        self.still_t = 0        # when the drive last dropped to 0
+        self.started = False    # a cue began since the shell last looked
+        self.from_rest = True   # ... and the motor was at rest then
 
     def play(self, pattern_id, level, now):
         if level > MAX_LEVEL:   # the engine caps it; a driver never trusts that alone
             level = MAX_LEVEL
+        self.t = now
+        self.from_rest = self.still(now)
+        self.started = True
         self.pattern = VIBE_PATTERNS[pattern_id]
         self.level = level
         self.seg = 0
@@ -42,11 +56,20 @@ class PatternPlayer:
     def busy(self):
         return len(self.pattern) > 0
 
+    def still(self, now):
+        """True once the motor has been undriven long enough to stop."""
+        if self.drive > 0:
+            return False
+        if not self.rested and ticks.diff(now, self.still_t) >= self.rest_ms:
+            self.rested = True
+        return self.rested
+
     def stop(self):
         self.pattern = ()
         self._set(0)
 
     def update(self, now):
+        self.t = now
         p = self.pattern
         while p and ticks.diff(now, self.until) >= 0:
             if self.on and p[self.seg * 3 + 1] > 0:
@@ -69,8 +92,11 @@ class PatternPlayer:
 
     def _set(self, permille):
         if permille != self.drive:
-            self.drive = permille
             self._drive(permille)
+            if permille <= 0 and self.drive > 0:
+                self.still_t = self.t
+                self.rested = False
+            self.drive = permille
 
     def _drive(self, permille):
         raise NotImplementedError
@@ -83,8 +109,8 @@ class PwmMotor(PatternPlayer):
     mapped linearly onto min_duty..CAP_DUTY, so every soft cue turns the
     motor and the strongest stays at 80% duty on any board."""
 
-    def __init__(self, pwm: "PWM", min_duty):
-        super().__init__()
+    def __init__(self, pwm: "PWM", min_duty, rest_ms=0):
+        super().__init__(rest_ms)
         self.pwm = pwm
         self.min_duty = min_duty
         self.span = CAP_DUTY - min_duty
@@ -115,8 +141,8 @@ class Drv2605(PatternPlayer):
     """An LRA (or ERM) on a TI DRV2605L haptic driver over I2C, in
     real-time playback mode: each drive level is one register write."""
 
-    def __init__(self, i2c: "I2C", addr=0x5A, lra=True):
-        super().__init__()
+    def __init__(self, i2c: "I2C", addr=0x5A, lra=True, rest_ms=0):
+        super().__init__(rest_ms)
         self.i2c = i2c
         self.addr = addr
         self.byte = bytearray(1)      # reused for every write

@@ -1,16 +1,20 @@
 # The LED ring: the engine's picture, gamma-corrected and capped, written to
-# a WS2812 chain in its wire colour order, and only when it changed.
+# a WS2812 chain in its wire colour order, and only when its bytes change
+# (a write blocks for about 30 us a pixel).
 #
 # Brightness is applied here and only here, in one table built at start-up:
 # the engine paints perceptual levels 0..255 at full strength; the table
 # maps them through the eye's gamma onto 0..cap, where cap is the board's
 # max_brightness (current limit) times the wearer's brightness setting.
 #
-# The ring can be held back a few ticks behind the engine: an ERM motor is
-# felt 50-100 ms after its drive starts, and light and touch feel
-# simultaneous only within about 30-50 ms, so the ring waits for the motor
-# (`delay` = the board's felt latency in ticks) and each cue's light and
-# touch arrive together.
+# The ring can be held back a few ticks behind the engine, so that each
+# cue's light comes when its vibration is felt (light and touch feel
+# simultaneous only within about 30-50 ms): `slow` ticks while the motor is
+# at rest (an ERM is felt 50-100 ms after its drive starts, once it has
+# broken away), `quick` ticks for a cue that starts on a motor already
+# turning. The shell says which (follow_motor); the hold shrinks at once,
+# skipping pictures no one would see for longer than a tick or two, and
+# grows back while the motor rests, by holding one picture a little longer.
 
 # For the type checker only (never true when the firmware runs).
 TYPE_CHECKING = False
@@ -36,53 +40,79 @@ def cap_for(max_brightness, brightness_pct):
 
 
 class NeoRing:
-    def __init__(self, np: "NeoPixel", order, cap, delay=0):
+    def __init__(self, np: "NeoPixel", order, cap, slow=0, quick=0):
         """np: a neopixel.NeoPixel of the ring's length (its buf is written
         directly, in wire order, to avoid a tuple per pixel). cap: the
-        brightest wire byte. delay: ticks to hold each picture back."""
+        brightest wire byte. slow, quick: ticks to hold pictures back
+        behind a motor at rest and a motor turning."""
         self.np = np
         # where R, G and B go within each pixel's 3 wire bytes
         self.slot = ORDERS[order]
         self.gamma = gamma_table(cap)
         self.writes = 0
         n = len(np.buf)
-        # A line of delay+1 pictures, each flagged when it differs from the
-        # one before it; what leaves the line is written only if flagged.
-        self.line = [bytearray(n) for _ in range(delay + 1)]
-        self.changed = bytearray(delay + 1)
-        self.head = 0
+        self.slow = slow
+        self.quick = quick
+        self.hold = slow          # ticks the ring is to be behind the engine
+        # The last slow+1 pictures, by tick; each flagged when it differs
+        # from the one before it (unflagged slots hold nothing current).
+        self.line = [bytearray(n) for _ in range(slow + 1)]
+        self.changed = bytearray(slow + 1)
+        self.at = 0               # where the newest picture is
+        self.behind = 0           # pictures taken and not yet due
+
+    def follow_motor(self, still):
+        """The motor is at rest (wait for its break-away), or a cue has just
+        started on a turning motor (show its light almost at once)."""
+        self.hold = self.slow if still else self.quick
 
     def show(self, ring):
-        """Take the engine's picture for this tick; send the one from
-        `delay` ticks ago if it changed."""
+        """Take the engine's picture for this tick; send the picture that
+        is `hold` ticks old, if it changed since the last one sent."""
         line = self.line
-        h = self.head
+        n = len(line)
+        at = self.at + 1
+        if at == n:
+            at = 0
+        self.at = at
         if ring.dirty:
             ring.dirty = False
-            line[h][:] = ring.frame
-            self.changed[h] = 1
+            line[at][:] = ring.frame
+            self.changed[at] = 1
         else:
-            self.changed[h] = 0
-        h += 1
-        if h == len(line):
-            h = 0
-        self.head = h
-        # The oldest picture is the one `delay` ticks back (with no delay,
-        # the one just taken).
-        out = h if len(line) > 1 else 0
-        if not self.changed[out]:
+            self.changed[at] = 0
+        behind = self.behind + 1
+        self.behind = behind
+        if behind <= self.hold:
+            return                # holding on while the hold grows back
+        # The pictures now due, oldest first; the newest change among them
+        # is what the ring shows.
+        send = -1
+        for i in range(behind - self.hold):
+            j = (at - behind + 1 + i) % n
+            if self.changed[j]:
+                self.changed[j] = 0
+                send = j
+        self.behind = self.hold
+        if send < 0:
             return
-        self.changed[out] = 0
-        f = line[out]
+        f = line[send]
         buf = self.np.buf
         g = self.gamma
         r_at, g_at, b_at = self.slot[0], self.slot[1], self.slot[2]
+        differs = False
         for j in range(0, len(f), 3):
-            buf[j + r_at] = g[f[j]]
-            buf[j + g_at] = g[f[j + 1]]
-            buf[j + b_at] = g[f[j + 2]]
-        self.np.write()
-        self.writes += 1
+            r, gr, b = g[f[j]], g[f[j + 1]], g[f[j + 2]]
+            if buf[j + r_at] != r or buf[j + g_at] != gr or buf[j + b_at] != b:
+                buf[j + r_at] = r
+                buf[j + g_at] = gr
+                buf[j + b_at] = b
+                differs = True
+        # Nearby levels can share a wire byte after gamma: a picture that
+        # changed for the engine may not change on the wire.
+        if differs:
+            self.np.write()
+            self.writes += 1
 
     def off(self):
         buf = self.np.buf
@@ -90,4 +120,5 @@ class NeoRing:
             buf[j] = 0
         for i in range(len(self.changed)):
             self.changed[i] = 0
+        self.behind = 0
         self.np.write()
