@@ -207,6 +207,6 @@ def _response(c, m):
         c.fail("motor.rise_ms", "must be longer than motor.lag_ms (%d): 90%% comes after 50%%" % lag)
 
 
-def load(path):
-    data, source = load_json(path, BoardError)
+def load(path, source=None):
+    data, source = load_json(path, BoardError, source)
     return parse(data, source)

@@ -138,7 +138,8 @@ def parse_bytes(raw, source):
     return parse(parse_json(raw, source, RoutineError), source)
 
 
-def load(path):
-    """Read and check one routine file; errors name the file by its base name."""
-    data, source = load_json(path, RoutineError)
+def load(path, source=None):
+    """Read and check one routine file; errors name the file by its base
+    name, or as `source` says."""
+    data, source = load_json(path, RoutineError, source)
     return parse(data, source)

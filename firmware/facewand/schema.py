@@ -26,7 +26,7 @@ def show(v):
     if isinstance(v, str):
         if len(v) > 40:
             v = v[:37] + "..."
-        return '"%s"' % "".join(c if c >= " " else "\\x%02x" % ord(c) for c in v)
+        return '"%s"' % "".join(c if printable(c) else "\\u%04x" % ord(c) for c in v)
     if isinstance(v, dict):
         return "an object"
     if isinstance(v, list):
@@ -38,9 +38,19 @@ def is_int(v):
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+def printable(c):
+    """False for what would break a line of text or a UTF-8 file: control
+    characters (C0, DEL, C1 such as U+0085), the line and paragraph
+    separators U+2028/U+2029, and lone surrogates (CPython lets "\\ud800"
+    into a str; it cannot be written as UTF-8)."""
+    o = ord(c)
+    return not (o < 0x20 or 0x7F <= o <= 0x9F or o == 0x2028 or o == 0x2029
+                or 0xD800 <= o <= 0xDFFF)
+
+
 def is_line(s):
     for c in s:
-        if c < " " or c == "\x7f":
+        if not printable(c):
             return False
     return True
 
@@ -101,16 +111,29 @@ class Checker:
         raise self.error("%s: %s: field table has unknown kind %r" % (self.source, path, kind))
 
 
-def load_json(path, error):
+MAX_FILE = 16384     # bytes: a 12-step routine is about 3 KB; more would crowd the wand's RAM
+
+
+def load_json(path, error, source=None):
     """Read a UTF-8 JSON file; returns (data, source) where source is the
-    file's base name, as a person calls it. Every failure is one `error`."""
-    source = path.rstrip("/").rsplit("/", 1)[-1] or path
+    file's name as messages give it (by default its base name, as a person
+    on the wand calls it). Every failure is one `error`, including a file
+    too large for the wand's memory."""
+    if source is None:
+        source = path.rstrip("/").rsplit("/", 1)[-1] or path
     try:
         with open(path, "rb") as f:
-            raw = f.read()
+            raw = f.read(MAX_FILE + 1)
     except OSError:
         raise error("%s: cannot be read" % source)
-    return parse_json(raw, source, error), source
+    except MemoryError:
+        raise error("%s: too large to load" % source)
+    if len(raw) > MAX_FILE:
+        raise error("%s: larger than the %d bytes a data file may have" % (source, MAX_FILE))
+    try:
+        return parse_json(raw, source, error), source
+    except MemoryError:
+        raise error("%s: too large to load" % source)
 
 
 def parse_json(raw, source, error):
@@ -121,10 +144,35 @@ def parse_json(raw, source, error):
     if text[:1] == "\ufeff":
         text = text[1:]          # a byte-order mark some editors write
     try:
-        import json
-        return json.loads(text)
+        return _loads(text)
+    except _Twice as e:
+        raise error("%s: %s: given twice in one object" % (source, show(e.args[0])))
     except ValueError as e:
         line = getattr(e, "lineno", None)   # CPython says where; MicroPython does not
         raise error("%s: not valid JSON%s" % (source, " (line %d)" % line if line else ""))
     except RuntimeError:
         raise error("%s: not valid JSON (nested too deeply)" % source)
+
+
+class _Twice(Exception):
+    pass
+
+
+def _pairs(pairs):
+    d = {}
+    for k, v in pairs:
+        if k in d:
+            raise _Twice(k)
+        d[k] = v
+    return d
+
+
+def _loads(text):
+    import json
+    try:
+        return json.loads(text, object_pairs_hook=_pairs)
+    except TypeError:
+        # MicroPython's json takes no hook: on the wand a key given twice
+        # keeps its last value; the host's checker (routine check, flash)
+        # refuses it before it gets there.
+        return json.loads(text)

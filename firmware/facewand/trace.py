@@ -9,14 +9,21 @@ from facewand.engine import (
 
 
 def json_str(s):
+    """A JSON string in plain ASCII: whatever a name holds (a lone
+    surrogate, U+2028, U+0085), the line stays one valid line of UTF-8 on
+    both interpreters."""
     out = ['"']
     for c in s:
+        o = ord(c)
         if c == '"' or c == "\\":
             out.append("\\" + c)
-        elif ord(c) < 0x20:
-            out.append("\\u%04x" % ord(c))
-        else:
+        elif 0x20 <= o < 0x7F:
             out.append(c)
+        elif o > 0xFFFF:          # JSON spells these as a surrogate pair
+            o -= 0x10000
+            out.append("\\u%04x\\u%04x" % (0xD800 + (o >> 10), 0xDC00 + (o & 0x3FF)))
+        else:
+            out.append("\\u%04x" % o)
     out.append('"')
     return "".join(out)
 
