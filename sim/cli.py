@@ -52,9 +52,10 @@ def load_routines(arg):
 
 
 def load_board(name):
-    path = os.path.join(paths.BOARDS, name + ".json")
-    if not os.path.exists(path):
-        raise BadInput("unknown board %r (known: %s)" % (name, ", ".join(paths.board_names())))
+    try:
+        path = paths.board_path(name)
+    except ValueError as e:
+        raise BadInput(str(e))
     try:
         return board_file.load(path)
     except board_file.BoardError as e:
@@ -96,7 +97,8 @@ def _parser():
     run.add_argument("--quiet", action="store_true", help="do not draw the wand")
     run.add_argument("--start-tick", type=int, default=0,
                      help="ticks_ms value at power-on (test the wraparound)")
-    run.add_argument("--board", default="pico", help="board description in boards/ (default pico)")
+    run.add_argument("--board", default="pico",
+                     help="a board in boards/ (NAME.json) or a path to a board .json file (default pico)")
     run.add_argument("--wire", action="store_true",
                      help="add what leaves the drivers to the trace: motor duty (or DRV2605 RTP) "
                      "changes and the bytes written to the ring")

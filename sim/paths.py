@@ -19,3 +19,16 @@ def builtin_names():
 
 def board_names():
     return sorted(n[:-5] for n in os.listdir(BOARDS) if n.endswith(".json"))
+
+
+def board_path(name):
+    """A board given by name (boards/NAME.json) or as a path to a .json
+    file, for every tool that takes --board. ValueError with one line when
+    there is no such board."""
+    if name.endswith(".json") or "/" in name or os.sep in name:
+        if not os.path.isfile(name):
+            raise ValueError("no board file %s" % name)
+        return name
+    if name not in board_names():
+        raise ValueError("unknown board %r (known: %s)" % (name, ", ".join(board_names())))
+    return os.path.join(BOARDS, name + ".json")
