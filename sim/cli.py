@@ -128,7 +128,10 @@ def run(args):
 
     def write(line):
         if trace:
-            trace.write(line + "\n")
+            try:
+                trace.write(line + "\n")
+            except OSError as e:
+                raise BadInput("%s: cannot be written (%s)" % (args.trace, e.strerror))
         if display:
             display.on_line(line)
 
@@ -148,7 +151,10 @@ def run(args):
         state = session.run()
     finally:
         if trace:
-            trace.close()
+            try:
+                trace.close()        # the last buffered lines go out here
+            except OSError as e:
+                raise BadInput("%s: cannot be written (%s)" % (args.trace, e.strerror))
     if display:
         display.on_step(session.t, session.engine, final=True)
     if not args.quiet:

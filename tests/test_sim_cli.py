@@ -105,6 +105,13 @@ def test_start_tick_near_the_wrap_gives_the_same_trace(tmp_path):
     ("1 battery 9\n", ":1:"),
     ("1 press now\n", ":1:"),
     ("-1 press\n", ":1:"),
+    # ASCII digits only, the same grammar on both interpreters
+    ("\u00b2 press\n", ":1:"),
+    ("\u0663 press\n", ":1:"),
+    ("1 pressure 0.\u0665\n", ":1:"),
+    ("1" * 5000 + " press\n", ":1:"),           # a time too long for int() must not crash
+    ("99999 press\n", ":1:"),                    # after the 4-hour end of every run
+    ("5 press\n2 double\n", ":2:"),             # times go forward, never re-sorted
 ])
 def test_bad_script_lines_exit_2_naming_file_and_line(tmp_path, text, where):
     f = script(tmp_path, text, "bad.txt")
@@ -119,6 +126,8 @@ def test_bad_script_lines_exit_2_naming_file_and_line(tmp_path, text, where):
     (["--routine", "/nonexistent/x.json"], "x.json"),
     (["--routine", "daily", "--script", "/nonexistent/s.txt"], "s.txt"),
     (["--routine", "daily", "--trace", "/nonexistent/dir/t.jsonl"], "t.jsonl"),
+    (["--routine", "daily", "--trace", "/dev/full"], "/dev/full: cannot be written"),
+    (["--routine", "daily", "--board", "nosuch"], "unknown board 'nosuch'"),
     (["--routine"], "--routine"),
     ([], "--routine"),
 ])
@@ -168,3 +177,28 @@ def test_sim_wand_serves_a_virtual_wand_on_a_pty():
         p.terminate()
         assert p.wait(timeout=30) == 0
         p.stdout.close()
+
+
+def test_twenty_thousand_gestures_at_one_time_queue_their_edges_in_order():
+    # Edges are kept in a heap (a sorted list re-sorted per line took 15 s
+    # for this); equal times keep the order the script gave them.
+    from facewand import board
+    from sim.fakehw.world import World
+    b = board.load(str(REPO_ROOT / "boards" / "pico.json"))
+    w = World(b, [(1000, "press", 0)] * 20000 + [(1000, "double", 0)])
+    seen = []
+    real = w.set_button
+    w.set_button = lambda pressed: (seen.append((w.t, pressed)), real(pressed))
+    w.advance_to(1000)
+    assert len(w.edges) == 20000 * 2 + 4 - len(seen)
+    w.advance_to(2000)
+    assert len(seen) == 20000 * 2 + 4 and not w.edges
+
+
+def test_output_into_a_pipe_closed_early_is_not_an_error():
+    p = subprocess.run("%s -m sim run --routine full | head -1" % sys.executable, shell=True,
+                       cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert p.stdout.strip() and p.stderr == ""
+    p = subprocess.run("set -o pipefail; %s -m sim run --routine full | head -1 >/dev/null" % sys.executable,
+                       shell=True, executable="/bin/bash", cwd=REPO_ROOT, capture_output=True, timeout=120)
+    assert p.returncode == 0

@@ -14,14 +14,30 @@ class ScriptError(ValueError):
     pass
 
 
+MAX_SECONDS = 14400           # a simulated run stops at 4 hours: no later time means anything
+
+
+def _digits(s):
+    # ASCII digits only: str.isdigit() also takes "²" and "٣", and the two
+    # interpreters disagree about which of those int() reads.
+    for c in s:
+        if c < "0" or c > "9":
+            return False
+    return len(s) > 0
+
+
 def decimal_to_int(text, scale):
-    """'12.345' with scale 1000 -> 12345. None if not a plain decimal."""
+    """'12.345' with scale 1000 -> 12345. None if not a plain decimal of
+    ASCII digits, or if it has more than 6 whole digits (no script time or
+    value is that large, and a 5000-digit number must not reach int())."""
     if not text or text[0] == "-" or text[0] == "+":
         return None
     whole, _, frac = text.partition(".")
     if not whole:
         whole = "0"
-    if not whole.isdigit() or (frac and not frac.isdigit()) or text.endswith("."):
+    if not _digits(whole) or (frac and not _digits(frac)) or text.endswith("."):
+        return None
+    if len(whole) > 6:
         return None
     digits = 0
     s = scale
@@ -33,9 +49,11 @@ def decimal_to_int(text, scale):
 
 
 def parse_script(text, source):
-    """Script text -> sorted list of (t_ms, kind, value). Errors name the
-    file and line. Values: pressure in permille, battery in mV."""
+    """Script text -> list of (t_ms, kind, value) in time order. Errors
+    name the file and line: a time must not go back. Values: pressure in
+    permille, battery in mV."""
     events = []
+    last = 0
     lines = text.split("\n")
     for n in range(len(lines)):
         line = lines[n].split("#", 1)[0].strip()
@@ -44,8 +62,13 @@ def parse_script(text, source):
         where = "%s:%d: " % (source, n + 1)
         words = line.split()
         t = decimal_to_int(words[0], 1000)
-        if t is None:
-            raise ScriptError(where + "expected a time in seconds first, got %r" % words[0])
+        if t is None or t > MAX_SECONDS * 1000:
+            raise ScriptError(where + "expected a time in seconds 0..%d first, got %s"
+                              % (MAX_SECONDS, _quote(words[0])))
+        if t < last:
+            raise ScriptError(where + "time %s comes before the time of an earlier line; "
+                              "lines go in time order" % _quote(words[0]))
+        last = t
         if len(words) < 2:
             raise ScriptError(where + "expected an event after the time")
         kind = words[1]
@@ -58,12 +81,22 @@ def parse_script(text, source):
                 raise ScriptError(where + "'%s' needs one value" % kind)
             v = decimal_to_int(words[2], 1000)
             if kind == "pressure" and (v is None or v > 1000):
-                raise ScriptError(where + "pressure must be 0..1, got %r" % words[2])
+                raise ScriptError(where + "pressure must be 0..1, got %s" % _quote(words[2]))
             if kind == "battery" and (v is None or v < 2000 or v > 5000):
-                raise ScriptError(where + "battery must be 2.0..5.0 volts, got %r" % words[2])
+                raise ScriptError(where + "battery must be 2.0..5.0 volts, got %s" % _quote(words[2]))
             events.append((t, kind, v))
         else:
-            raise ScriptError(where + "unknown event %r (expected press, long, double, "
-                              "pressure, battery or end)" % kind)
-    events.sort(key=lambda e: e[0])
+            raise ScriptError(where + "unknown event %s (expected press, long, double, "
+                              "pressure, battery or end)" % _quote(kind))
     return events
+
+
+def _quote(word):
+    """A word of the script quoted back, short and printable on one line,
+    the same on both interpreters."""
+    if len(word) > 20:
+        word = word[:17] + "..."
+    out = ""
+    for c in word:
+        out += c if " " <= c <= "~" else "\\u%04x" % ord(c)
+    return "'" + out + "'"

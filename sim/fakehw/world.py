@@ -1,6 +1,8 @@
 # The simulated world around the wand: a virtual clock, the person's hand
 # (button, pressure) and the battery as a script says, and the board's
 # wiring to know which pin sees what.
+import heapq
+
 from facewand import ticks
 from facewand.drivers import fsr, battery
 
@@ -33,7 +35,8 @@ class World:
         self.now = start_tick            # what ticks_ms() reads
         self.events = list(events)
         self.i = 0
-        self.edges = []                  # pending (t, pressed)
+        self.edges = []                  # pending (t, seq, pressed), a heap
+        self.seq = 0
         self.inputs = []                 # (t, kind, value) as applied, for traces
         self.ended = False
         self.levels = {}                 # input pin -> level
@@ -90,7 +93,7 @@ class World:
             if nxt > t:
                 break
             if self.edges and self.edges[0][0] == nxt:
-                self.set_button(self.edges.pop(0)[1])
+                self.set_button(heapq.heappop(self.edges)[2])
                 continue
             et, kind, value = ev[self.i]
             self.i += 1
@@ -105,8 +108,9 @@ class World:
                     self.set_battery(value)
             else:
                 for dt, pressed in GESTURE_EDGES[kind]:
-                    self.edges.append((et + dt, pressed))
-                self.edges.sort(key=lambda e: e[0])
+                    # seq keeps edges of one time in the order they came
+                    heapq.heappush(self.edges, (et + dt, self.seq, pressed))
+                    self.seq += 1
         self.t = t
         self.now = ticks.add(self.start, t)
         if t >= LIMIT_MS:
