@@ -33,18 +33,21 @@ def load_routines(arg):
     extra = ()
     if "/" in arg or arg.endswith(".json"):
         try:
-            name = routine_file.load(arg).name
+            name = routine_file.load(arg, source=arg).name
         except routine_file.RoutineError as e:
             raise BadInput(str(e))
-        extra = (arg,)
+        if os.path.dirname(os.path.realpath(arg)) != os.path.realpath(paths.ROUTINES):
+            extra = (arg,)            # one of the wand's own files is there already
     else:
         name = arg
         if not os.path.exists(os.path.join(paths.ROUTINES, arg + ".json")):
             raise BadInput("unknown routine %r (built in: %s; or give a path to a .json file)"
                            % (arg, ", ".join(paths.builtin_names())))
-    routines, errors = library.load(paths.ROUTINES, extra)
+    routines, errors, notices = library.load(paths.ROUTINES, extra)
     if errors:
         raise BadInput(errors[0])
+    for note in notices:
+        sys.stderr.write("sim: note: %s\n" % note)
     names = [r.name for r in routines]
     if name not in names:
         raise BadInput("%s: not loaded, the wand holds %d routines" % (arg, len(names)))

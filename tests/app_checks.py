@@ -4,10 +4,10 @@
 # every way out must leave the motor and ring off.
 import sys
 
-from facewand import app, board as board_file, library
+from facewand import app, board as board_file, library, trace
 from facewand.settings import Settings
 from sim.fakehw import machine, neopixel, vtime, esp32 as fake_esp32
-from sim.fakehw.script import parse_script
+from sim.fakehw.script import parse_script, GESTURE_EDGES
 from sim.fakehw.world import World
 from sim.session import Session
 
@@ -49,6 +49,7 @@ def setup(root, board_name, script):
     w = World(b, parse_script(script, "script"))
     w.sleep_ends_run = True
     machine.world = w
+    w.advance_to(0)                       # what the script does at power-on (a button held)
     return b, w
 
 
@@ -60,7 +61,7 @@ def run_main(root):
 
 
 def sim_trace(root, b, script):
-    routines, errors = library.load(root + "/routines")
+    routines, errors, _ = library.load(root + "/routines")
     lines = []
     Session(routines, Settings(), parse_script(script, "script"), lines.append, b).run()
     # The journal has no input lines and no frames.
@@ -74,14 +75,10 @@ def sim_trace(root, b, script):
 
 
 def outputs_off(w):
-    for pwm in w.pwms.values():
-        if pwm.duty_u16() != 0:
-            return False
+    if w.motor_output() != 0:
+        return False
     for np in w.pixels.values():
         if any(np.buf):
-            return False
-    for bus in w.i2c.values():
-        if bus.regs[0x02] != 0:
             return False
     return True
 
@@ -163,8 +160,151 @@ def check_maintenance_mode(root, board_name):
     assert run_main(root) == "maintenance"
 
 
+# Button gestures the script language has no word for.
+GESTURE_EDGES["hold2000"] = ((0, True), (2000, False))
+GESTURE_EDGES["hold2500"] = ((0, True), (2500, False))
+GESTURE_EDGES["hold6000"] = ((0, True), (6000, False))
+
+
+def check_a_wake_press_is_never_maintenance(root, board_name):
+    # Woken (not a cold boot) by a press still held 1.2 s into start-up.
+    b, w = setup(root, board_name, "0 long\n")
+    w.reset_cause = machine.DEEPSLEEP_RESET if b.chip != "rp2040" else machine.WDT_RESET
+    assert run_main(root) != "maintenance"
+    journal = _read(root + "/journal.jsonl")
+    assert '"state":"idle"' in journal and '"state":"off"' in journal   # ran, then timed out
+    # Even held 6 s: only a cold boot makes a long hold maintenance.
+    b, w = setup(root, board_name, "0 hold6000\n")
+    w.reset_cause = machine.DEEPSLEEP_RESET if b.chip != "rp2040" else machine.WDT_RESET
+    assert run_main(root) != "maintenance"
+    # From a cold boot: 1.2 s is a press, 6 s is maintenance.
+    b, w = setup(root, board_name, "0 long\n")
+    assert run_main(root) != "maintenance"
+    b, w = setup(root, board_name, "0 hold6000\n")
+    assert run_main(root) == "maintenance" and w.wdt is None and w.motor_output() == 0
+
+
+def check_a_long_press_held_past_power_off_does_not_wake_the_wand(root, board_name):
+    for hold in ("hold2000", "hold2500"):
+        b, w = setup(root, board_name, "0.5 %s\n" % hold)
+        result = run_main(root)
+        assert result.startswith("exit") and w.resets == 0, (hold, result, w.resets)
+        assert w.slept and outputs_off(w)
+        journal = _read(root + "/journal.jsonl")
+        assert journal.count('"state":"off"') == 1 and journal.count('"state":"idle"') == 1
+        if b.chip != "rp2040":            # deep sleep only once the button was let go
+            assert fake_esp32.wake is not None and w.t >= 500 + int(hold[4:])
+
+
+def check_a_haptic_driver_that_does_not_answer_shows_an_error_then_sleeps(root, board_name):
+    b, w = setup(root, board_name, "")
+    kind = "pwm" if b.motor["kind"] == "pwm" else "i2c"
+    w.inject(kind, 1, persist=True)       # a NACK from the first call on
+    w.recording = True
+    result = run_main(root)
+    assert result.startswith("exit") and w.slept, result     # asleep, not awake with the REPL
+    reds = [h for h in w.history if h[1] == "pixels"]
+    assert reds, "the ring showed nothing"
+    assert outputs_off(w)
+
+
+def check_the_watchdog_is_fed_while_a_full_journal_is_written(root, board_name):
+    from facewand.journal import Journal
+    from facewand.engine import Engine
+    routines, _, _ = library.load(root + "/routines")
+    e = Engine(routines, Settings(), 12)
+    j = Journal(600)
+    for i in range(700):
+        e.ncmd = 0
+        e._emit(1, 0, 0, 0)
+        j.take(i * 20, e.cmds, 1)
+    feeds = [0]
+
+    def feed():
+        feeds[0] += 1
+    trace.dump(j, e, root + "/j.jsonl", feed)
+    assert feeds[0] >= 600 // trace.FEED_EVERY
+
+
+FAULT_KINDS = ("pwm", "i2c", "adc", "neopixel", "file")
+FAULT_SCRIPT = "0.5 press\n4 pressure 0.9\n5 pressure 0.2\n9 press\n11 press\n14 long\n16 long\n"
+
+
+def _count_calls(root, board_name):
+    b, w = setup(root, board_name, FAULT_SCRIPT)
+    for kind in FAULT_KINDS[:4]:
+        w.inject(kind, 10 ** 9)           # count, never fail
+    run_main(root)
+    return b, dict((k, w.faults[k][2]) for k in FAULT_KINDS[:4])
+
+
+def _points(total, most):
+    """Up to `most` call numbers spread over 1..total, the first and last
+    among them."""
+    if total <= most:
+        return list(range(1, total + 1))
+    return sorted(set([1 + i * (total - 1) // (most - 1) for i in range(most)]))
+
+
+def check_a_fault_in_any_driver_call_leaves_the_motor_off_within_a_tick(root, board_name, most=12):
+    """Inject an EIO into every kind of driver call at points spread over a
+    whole session (once, and from then on): the motor must be off within
+    one tick of the failure, the crash recorded, the wand asleep."""
+    b, calls = _count_calls(root, board_name)
+    survived = 0
+    for kind in FAULT_KINDS:
+        if kind == "file":
+            points, modes = [1], (False, True)
+        elif calls[kind] == 0:
+            continue
+        else:
+            points, modes = _points(calls[kind], most), (False, True)
+        for at in points:
+            for persist in modes:
+                _inject_and_check(root, board_name, kind, at, persist)
+                survived += 1
+    return survived
+
+
+def _inject_and_check(root, board_name, kind, at, persist):
+    b, w = setup(root, board_name, FAULT_SCRIPT)
+    seen = []                             # (t, drive on the motor) at every step of time
+    w.watch = lambda: seen.append((w.t, w.motor_output()))
+    if kind == "file":
+        def failing_open(path, mode="r"):
+            raise OSError(28)             # ENOSPC: the journal cannot be written
+        trace.open = failing_open
+    else:
+        w.inject(kind, at, persist)
+    try:
+        result = run_main(root)
+    finally:
+        if kind == "file":
+            del trace.open
+    what = (board_name, kind, at, persist, result)
+    assert result.startswith("exit"), what       # asleep: the fake's sleep ends the run
+    assert w.slept, what
+    assert w.motor_output() == 0, what
+    if kind == "file":
+        return
+    assert w.fault_t >= 0, what
+    late = [s for s in seen if s[0] >= w.fault_t + 20 and s[1] != 0]
+    assert not late, (what, w.fault_t, late[:3])  # off within one tick of the failure
+    if w.fault_t > 0 and not persist:
+        # A failure in the loop leaves a crash line the host can read; one
+        # in the orderly shutdown after it (the motor's last stop, retried)
+        # leaves the journal of a wand that switched off.
+        journal = _read(root + "/journal.jsonl")
+        assert '"event":"crash"' in journal or journal.rstrip().endswith('"pattern":"off"}'), what
+
+
 CHECKS = ("check_journal_matches_the_simulator", "check_every_way_out_leaves_motor_and_ring_off",
           "check_journal_names_the_steps_that_ran_after_another_routine_is_chosen",
+          "check_a_wake_press_is_never_maintenance",
+          "check_a_long_press_held_past_power_off_does_not_wake_the_wand",
+          "check_a_haptic_driver_that_does_not_answer_shows_an_error_then_sleeps",
+          "check_the_watchdog_is_fed_while_a_full_journal_is_written",
+          "check_a_fault_in_any_driver_call_leaves_the_motor_off_within_a_tick",
           "check_bad_files_never_stop_the_wand", "check_maintenance_mode")
 BOARDS = ("pico", "esp32-devkitc", "xiao-rp2040")
 
@@ -172,9 +312,13 @@ BOARDS = ("pico", "esp32-devkitc", "xiao-rp2040")
 if __name__ == "__main__":
     root = sys.argv[1]
     n = 0
+    faults = 0
     for board_name in BOARDS:
         for name in CHECKS:
-            globals()[name](root, board_name)
+            got = globals()[name](root, board_name)
+            if name == "check_a_fault_in_any_driver_call_leaves_the_motor_off_within_a_tick":
+                faults += got
             print("ok %s %s" % (name, board_name))
             n += 1
+    print("faults survived %d" % faults)
     print("%d passed, 0 failed" % n)

@@ -13,7 +13,7 @@ from sim.fakehw import machine, neopixel
 from sim.fakehw.world import World
 
 b = board.load("/boards/pico.json")
-routines, errors = library.load("/lib/routines")
+routines, errors, _ = library.load("/lib/routines")
 machine.world = World(b)
 gc.collect()
 before = gc.mem_alloc()

@@ -17,7 +17,7 @@ def run_scenarios(scenarios, routines_dir, boards_dir, write, lock=None, unlock=
         count[0] += 1
         write(line)
 
-    routines, errors = library.load(routines_dir)
+    routines, errors, _ = library.load(routines_dir)
     assert not errors, errors
     names = [r.name for r in routines]
     for name, routine, script, start, board in scenarios:

@@ -116,8 +116,58 @@ def check_drv2605_is_set_up_for_real_time_playback_and_driven_by_register():
     assert regs[0x02] == CAP_RTP
     d.update(460)
     assert regs[0x02] == 0
-    d.standby()
-    assert regs[0x01] == 0x40
+
+
+def check_a_pwm_write_that_fails_still_ends_with_the_motor_off():
+    # Drive on, then the write of 0 raises once: stop() must not trust the
+    # player's belief that the drive is already 0; it writes again.
+    w = world()
+    pin = machine.Pin(16, machine.Pin.OUT, value=0)
+    pwm = machine.PWM(pin)
+    m = PwmMotor(pwm, 16000, 0, pin)
+    m.play(cues.V_PAUSE, 800, 0)
+    assert pwm.duty_u16() > 0
+    w.inject("pwm", 1)                  # the next PWM call fails, once
+    try:
+        m.update(300)                   # the cue's end: the write of 0 raises
+        raised = False
+    except OSError:
+        raised = True
+    assert raised and pwm.duty_u16() > 0 and w.motor_output() > 0
+    assert m.stop() and pwm.duty_u16() == 0 and w.motor_output() == 0
+
+
+def check_a_pwm_that_keeps_failing_is_cut_off_at_its_pin():
+    w = world()
+    pin = machine.Pin(16, machine.Pin.OUT, value=0)
+    pwm = machine.PWM(pin)
+    m = PwmMotor(pwm, 16000, 0, pin)
+    m.play(cues.V_PAUSE, 800, 0)
+    w.inject("pwm", 1, persist=True)    # every write fails from now on
+    assert not m.stop()                 # never raises; says it had to cut
+    assert w.motor_output() == 0 and pwm.detached and w.outs[16] == 0
+
+
+def _drv(w, en=True):
+    i2c = machine.I2C(1, sda=machine.Pin(6), scl=machine.Pin(7))
+    pin = machine.Pin(2, machine.Pin.OUT, value=0) if en else None
+    return Drv2605(i2c, 0x5A, True, 0, pin)
+
+
+def check_a_drv2605_whose_bus_fails_is_stopped_by_standby_or_its_enable_pin():
+    w = world()
+    w.board.motor.update({"kind": "drv2605", "i2c": 1, "sda": 6, "scl": 7, "addr": 90,
+                          "actuator": "lra", "en": 2})
+    d = _drv(w)
+    assert w.outs[2] == 1               # enabled once set up
+    d.play(cues.V_PAUSE, 800, 0)
+    assert w.motor_output() > 0
+    w.inject("i2c", 1)                  # one EIO: the retry gets through
+    assert d.stop() and w.i2c[1].regs[0x02] == 0 and w.motor_output() == 0
+    d.play(cues.V_PAUSE, 800, 0)
+    w.inject("i2c", 1, persist=True)    # the bus is gone: EN low is the way off
+    assert not d.stop()
+    assert w.i2c[1].regs[0x02] > 0 and w.outs[2] == 0 and w.motor_output() == 0
 
 
 def check_ring_writes_only_changed_frames_in_wire_order_with_gamma():
@@ -237,6 +287,40 @@ def check_fsr_reports_a_missing_or_shorted_sensor():
     assert v == -1
 
 
+def check_fsr_pressed_to_the_rail_is_the_hardest_press_not_a_short():
+    w = world()
+    f = Fsr(machine.ADC(machine.Pin(26)), 700, 45000, 1)
+    for p in (100, 300, 600, 900):       # a press that builds up
+        w.raw[26] = raw_for(p, 700, 45000)
+        f.read()
+    w.raw[26] = 65535                    # then as hard as the sensor goes
+    got = [f.read() for _ in range(FAULT_SAMPLES * 4)]
+    assert got == [1000] * len(got) and not f.fault
+
+
+def check_fsr_at_the_rail_from_power_on_or_a_light_touch_is_a_short():
+    w = world()
+    f = Fsr(machine.ADC(machine.Pin(26)), 700, 45000, 1)
+    w.raw[26] = 65535                    # at the rail from the first sample
+    got = [f.read() for _ in range(FAULT_SAMPLES)]
+    assert got[-1] == -1 and max(got) < 1000
+    w.raw[26] = raw_for(100, 700, 45000)
+    assert f.read() == 100
+    w.raw[26] = 65535                    # a jump no finger makes in 20 ms
+    got = [f.read() for _ in range(FAULT_SAMPLES)]
+    assert got[-1] == -1 and max(got) < 1000
+
+
+def check_fsr_inverted_wiring_pressed_to_its_rail():
+    w = world()
+    f = Fsr(machine.ADC(machine.Pin(26)), 60000, 10000, 1)
+    for p in (200, 600, 900):
+        w.raw[26] = raw_for(p, 60000, 10000)
+        f.read()
+    w.raw[26] = 0
+    assert [f.read() for _ in range(8)] == [1000] * 8
+
+
 def check_button_reads_active_low_and_active_high():
     w = world()
     pin = machine.Pin(15, machine.Pin.IN, machine.Pin.PULL_UP)
@@ -270,6 +354,14 @@ def check_world_applies_script_inputs_at_their_times():
     w.advance_to(1000)
     assert w.raw[26] == raw_for(800, 700, 45000)
     assert [i[1] for i in w.inputs] == ["press", "pressure"]
+
+
+def check_every_name_is_written_as_one_line_of_ascii_json():
+    # The same bytes from both interpreters, whatever a routine's names
+    # hold: accents, emoji (a surrogate pair in JSON), tabs, quotes.
+    from facewand.trace import json_str
+    assert json_str("Caf\u00e9 \U0001F600\t\"x\"\\") == '"Caf\\u00e9 \\ud83d\\ude00\\u0009\\"x\\"\\\\"'
+    assert json_str("\u2028\u0085") == '"\\u2028\\u0085"'
 
 
 def all_checks():

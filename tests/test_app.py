@@ -14,10 +14,16 @@ def root(tmp_path):
     return str(tmp_path)
 
 
+FAULTS = {"cpython": 0, "micropython": 0}
+
+
 @pytest.mark.parametrize("board", app_checks.BOARDS)
 @pytest.mark.parametrize("check", app_checks.CHECKS)
 def test_app_on_cpython(root, board, check):
-    getattr(app_checks, check)(root, board)
+    got = getattr(app_checks, check)(root, board)
+    if check == "check_a_fault_in_any_driver_call_leaves_the_motor_off_within_a_tick":
+        assert got >= 40                 # every kind of call, spread over a session
+        FAULTS["cpython"] += got
 
 
 def test_app_journal_has_the_whole_story(root):
@@ -33,3 +39,6 @@ def test_app_on_micropython():
     assert p.returncode == 0, p.stdout[-2000:] + p.stderr
     ok = [line for line in p.stdout.splitlines() if line.startswith("ok ")]
     assert len(ok) == len(app_checks.CHECKS) * len(app_checks.BOARDS)
+    faults = [int(line.split()[-1]) for line in p.stdout.splitlines() if line.startswith("faults survived ")]
+    assert faults and faults[0] >= 120
+    FAULTS["micropython"] += faults[0]

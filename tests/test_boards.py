@@ -51,6 +51,14 @@ def test_mistakes_are_named(name, mutate, message):
     assert str(e.value) == message
 
 
+@pytest.mark.parametrize("chip", [[], {}, None, 5, ["rp2040"]])
+def test_a_chip_that_is_not_a_name_is_refused_in_one_line(chip):
+    d = shipped("pico")
+    d["chip"] = chip
+    with pytest.raises(board.BoardError, match=r"^pico.json: chip: expected one of esp32, esp32s3, rp2040, got "):
+        board.parse(d, "pico.json")
+
+
 def test_optional_parts_may_be_left_out():
     d = shipped("pico")
     del d["pressure"], d["battery"]

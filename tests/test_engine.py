@@ -290,6 +290,21 @@ def test_low_battery_when_idle_shows_the_warning_then_powers_off():
     assert w.state == "off"
 
 
+def test_a_low_battery_latched_in_idle_refuses_a_new_session():
+    w = Wand()
+    for _ in range(3):
+        w.battery(3000)
+        w.run(1000)
+    assert snap(w)["battery_low"] and w.state == "idle"
+    t0 = w.t
+    w.gesture("press")                 # before the wand has switched itself off
+    assert w.state == "idle" and "running" not in w.states()
+    assert w.vibes(since=t0) == ["battery_low"]   # the answer: why not
+    assert snap(w)["led"] == "battery_low"
+    w.run(BATTERY_SHOW_MS)
+    assert w.state == "off"
+
+
 def test_a_brief_sag_under_load_is_not_low_battery():
     w = Wand()
     w.battery(3300)

@@ -6,7 +6,7 @@ from hypothesis import example, given, settings, strategies as st, HealthCheck
 from facewand import cues, ticks
 from facewand.engine import (
     Engine, CMD_MAX, CMD_STRIDE, CMD_STATE, CMD_ROUTINE, CMD_VIBE, CMD_WARN, CMD_CLEAR,
-    IDLE, RUNNING, PAUSED, DONE, OFF, REASON_PRESSURE,
+    IDLE, RUNNING, PAUSED, DONE, OFF, REASON_PRESSURE, REASON_BATTERY,
 )
 from facewand.settings import Settings
 
@@ -67,13 +67,16 @@ class Checked:
         assert 0 <= n <= CMD_MAX and e.dropped == 0
         assert e.state in (IDLE, RUNNING, PAUSED, DONE, OFF)
         cmds = [tuple(e.cmds[i * CMD_STRIDE:(i + 1) * CMD_STRIDE]) for i in range(n)]
-        changed = [c for c in cmds if c[0] == CMD_STATE or c[0] == CMD_ROUTINE]
+        # What the motor may announce outside a session: a state change, a
+        # routine chosen, or a start refused on a low battery (its warning).
+        changed = [c for c in cmds if c[0] == CMD_STATE or c[0] == CMD_ROUTINE
+                   or (c[0] == CMD_WARN and c[1] == REASON_BATTERY and e.state == IDLE)]
         vibes = [c for c in cmds if c[0] == CMD_VIBE]
         for v in vibes:
             assert v[3] <= cues.MAX_LEVEL and v[2] <= cues.MAX_CUE_MS
         if e.state != RUNNING:
             # Outside a session the motor speaks only to announce the change.
-            assert all(v[1] in STATE_CUES for v in vibes), (cmds, before, e.state)
+            assert all(v[1] in STATE_CUES or v[1] == cues.V_BATTERY_LOW for v in vibes), (cmds, before, e.state)
             assert len(vibes) <= len(changed)
         if before == RUNNING and e.state != RUNNING:
             # Leaving a session always replaces whatever the motor was doing.

@@ -199,3 +199,30 @@ def test_damaged_bytes_are_refused_or_valid_never_a_crash(data, draw):
         parse_bytes(bytes(raw), "bad.json")
     except RoutineError as e:
         assert str(e).startswith("bad.json: ") and "\n" not in str(e)
+
+
+@pytest.mark.parametrize("bad", ["\ud800", "a\u2028b", "a\u2029b", "x\u0085", "\u009b", "tab\there"])
+def test_a_name_that_would_break_a_trace_line_is_refused(bad):
+    d = builtin("daily")
+    d["steps"][0]["name"] = bad
+    with pytest.raises(RoutineError, match=r"^x.json: steps\[0\].name: expected one line of text"):
+        parse(d, "x.json")
+
+
+def test_a_refused_name_is_quoted_back_printable(tmp_path):
+    # The message itself must be writable to a UTF-8 terminal.
+    d = builtin("daily")
+    d["steps"][0]["name"] = "\ud800"
+    with pytest.raises(RoutineError) as e:
+        parse(d, "x.json")
+    str(e.value).encode("utf-8")
+    assert '"\\ud800"' in str(e.value)
+
+
+def test_a_key_given_twice_is_refused(tmp_path):
+    from facewand.routine_file import load
+    f = tmp_path / "twice.json"
+    f.write_text((REPO_ROOT / "firmware" / "routines" / "daily.json").read_text().replace(
+        '"rounds": 1,', '"rounds": 1, "rounds": 2,'))
+    with pytest.raises(RoutineError, match=r'^twice.json: "rounds": given twice in one object$'):
+        load(str(f))

@@ -11,7 +11,7 @@ from sim.session import Session
 
 from mprig import REPO_ROOT
 
-ROUTINES, _ = library.load(str(REPO_ROOT / "firmware" / "routines"))
+ROUTINES, _, _ = library.load(str(REPO_ROOT / "firmware" / "routines"))
 BOARD = board_file.load(str(REPO_ROOT / "boards" / "pico.json"))
 CAP_DUTY = BOARD.motor["min_duty"] + (65535 - BOARD.motor["min_duty"]) * cues.MAX_LEVEL // 1000
 

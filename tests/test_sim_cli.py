@@ -145,7 +145,8 @@ def test_bad_routine_file_exits_2_with_the_checker_message(tmp_path):
     f.write_text(json.dumps(data))
     p = sim("run", "--quiet", "--routine", str(f))
     assert p.returncode == 2
-    assert p.stderr.strip() == "sim: mine.json: steps[3].strokes: expected an integer 0..20, got 99"
+    # named as it was given, like the script and trace files
+    assert p.stderr.strip() == "sim: %s: steps[3].strokes: expected an integer 0..20, got 99" % f
 
 
 def test_script_that_is_not_utf8_exits_2(tmp_path):

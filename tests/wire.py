@@ -12,7 +12,7 @@ from sim.session import Session
 
 from mprig import REPO_ROOT
 
-ROUTINES, _ = library.load(str(REPO_ROOT / "firmware" / "routines"))
+ROUTINES, _, _ = library.load(str(REPO_ROOT / "firmware" / "routines"))
 NAMES = [r.name for r in ROUTINES]
 BOARDS = sorted(p.stem for p in (REPO_ROOT / "boards").glob("*.json"))
 

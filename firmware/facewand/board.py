@@ -89,6 +89,7 @@ MOTOR_DRV = {
     "scl": ("out", True, 0, 0),
     "addr": ("int", True, 8, 119),
     "actuator": (("lra", "erm"), True, 0, 0),
+    "en": ("out", False, 0, 0),                # the chip's EN pin, if wired: the last way off
 }
 for _f in (MOTOR_PWM, MOTOR_DRV):
     _f.update(RESPONSE)

@@ -24,6 +24,7 @@
 # - pressing too hard: three strong long buzzes; battery low: long short long.
 # - start, pause, resume, end early, finish, power off, wake: each its own.
 # - choosing routine N while idle: N counted like a step, at medium strength.
+# - a fault at start-up (a part that will not start): strong shorts, 3 + 3.
 #
 # A pattern is a flat tuple of (on_ms, off_ms, level) triples; level is in
 # permille of the session intensity, and a triple with off_ms 0 runs on into
@@ -67,6 +68,7 @@ V_POWER_OFF = const(24)
 V_WAKE = const(25)
 V_ROUTINE = const(25)       # routine N's cue is pattern V_ROUTINE + N, N = 1..MAX_ROUTINES
 MAX_ROUTINES = const(8)
+V_FAULT = const(34)         # at start-up: a part will not start, or nothing to run
 
 
 def _count(n, level):
@@ -86,7 +88,7 @@ VIBE_NAMES = ["none"] + ["step%d" % n for n in range(1, MAX_STEP_CUE + 1)] + [
     "stroke", "stroke_last", "press", "release", "pressure_high",
     "battery_low", "start", "pause", "resume", "end", "finish", "power_off",
     "wake",
-] + ["routine%d" % n for n in range(1, MAX_ROUTINES + 1)]
+] + ["routine%d" % n for n in range(1, MAX_ROUTINES + 1)] + ["fault"]
 
 VIBE_PATTERNS = [()] + [_count(n, STRONG) for n in range(1, MAX_STEP_CUE + 1)] + [
     (SHORT, 0, SOFT),                                           # stroke
@@ -103,7 +105,9 @@ VIBE_PATTERNS = [()] + [_count(n, STRONG) for n in range(1, MAX_STEP_CUE + 1)] +
      160, 0, SOFT, 160, 0, STRONG),                             # finish: three waves
     (LONG, GAP, MEDIUM, LONG, 0, SOFT),                         # power_off: falling pair
     (SHORT, GAP, STRONG, LONG, 0, STRONG),                      # wake: tap, buzz
-] + [_count(n, MEDIUM) for n in range(1, MAX_ROUTINES + 1)]
+] + [_count(n, MEDIUM) for n in range(1, MAX_ROUTINES + 1)] + [
+    _count(3, STRONG)[:-2] + (GROUP_GAP, STRONG) + _count(3, STRONG),   # fault: 3 + 3
+]
 
 VIBE_MS = [0] * len(VIBE_PATTERNS)
 for _i in range(len(VIBE_PATTERNS)):

@@ -8,7 +8,8 @@
 # States: idle, running, paused, done, off. Power-on is idle.
 #
 #   idle    press  -> running with the chosen routine (start cue; step 1
-#                     begins LEAD_MS later)
+#                     begins LEAD_MS later); with the battery low, no:
+#                     the battery warning again, then off
 #           double -> choose the next routine (its cue; the ring shows its
 #                     number in its colour for ROUTINE_SHOW_MS)
 #           long   -> off
@@ -34,7 +35,8 @@
 # (step, stroke, press, release) never cuts into a warning or a state-change
 # cue: it waits in one slot and plays when the motor is free, if the session
 # is still running. The motor is driven only while running, plus the single
-# short cue that announces entering another state.
+# short cue that announces entering another state (or, in idle, answers a
+# press refused on a low battery).
 #
 # Pressure (permille, optional sensor) matters only while running: a sample
 # above the current step's pressure_max raises the warning at once (ring
@@ -246,7 +248,9 @@ class Engine:
     def _gesture(self, g, now):
         st = self.state
         if st == IDLE:
-            if g == PRESS:
+            if g == PRESS and self.b_latched:
+                self._refuse_low_battery(now)
+            elif g == PRESS:
                 self._start(now)
             elif g == LONG:
                 self._enter(OFF, now)
@@ -427,6 +431,13 @@ class Engine:
                 self.p_warn = False
                 self.p_ok = False
                 self._emit(CMD_CLEAR, REASON_PRESSURE, 0, 0)
+
+    def _refuse_low_battery(self, now):
+        # No new session on a flat battery: say why again, then power off.
+        self.b_shown_t = now
+        self.off_pending = True
+        self._emit(CMD_WARN, REASON_BATTERY, 0, 0)
+        self._vibe(cues.V_BATTERY_LOW, _P_STATE, now)
 
     def _battery_latch(self, now):
         self.b_latched = True

@@ -49,27 +49,70 @@ def rest_ms(board):
 
 
 def build(board, machine, neopixel, brightness=100):
-    b = board.button
-    pull = machine.Pin.PULL_UP if b["active_low"] else machine.Pin.PULL_DOWN
-    button_pin = machine.Pin(b["pin"], machine.Pin.IN, pull)
+    """Every part the board has, or HardwareFault naming the first part
+    that would not start (a DRV2605 that does not answer, a bus that will
+    not open). Every part is tried, so the fault's `parts` hold all that
+    did start: what the caller can still use to say so and to switch off."""
+    hw = Hardware(None, None, None, None, None, None)
+    fault = None
+    for part in ("button", "motor", "ring", "pressure sensor", "battery monitor"):
+        try:
+            _build_part(part, hw, board, machine, neopixel, brightness)
+        except Exception as e:
+            if fault is None:
+                fault = HardwareFault(part, e, hw)
+    if fault is not None:
+        raise fault
+    return hw
+
+
+def _build_part(part, hw, board, machine, neopixel, brightness):
+    if part == "button":
+        b = board.button
+        pull = machine.Pin.PULL_UP if b["active_low"] else machine.Pin.PULL_DOWN
+        hw.button_pin = machine.Pin(b["pin"], machine.Pin.IN, pull)
+        hw.button = Button(hw.button_pin, b["active_low"])
+    elif part == "motor":
+        hw.motor = _motor(board, machine)
+    elif part == "ring":
+        r = board.ring
+        hw.ring = NeoRing(neopixel.NeoPixel(machine.Pin(r["pin"]), r["count"]), r["order"],
+                          cap_for(r["max_brightness"], brightness), ring_delay(board, TICK_MS),
+                          ring_delay_turning(board, TICK_MS))
+    elif part == "pressure sensor" and board.pressure is not None:
+        p = board.pressure
+        hw.fsr = Fsr(_adc(machine, board, p["pin"]), p["zero"], p["full"], p["smooth"])
+    elif part == "battery monitor" and board.battery is not None:
+        bt = board.battery
+        hw.battery = Battery(_adc(machine, board, bt["pin"]), bt["ratio_milli"], bt["vref_mv"])
+
+
+class HardwareFault(Exception):
+    def __init__(self, part, cause, parts):
+        super().__init__("%s does not start: %s" % (part, describe(cause)))
+        self.part = part
+        self.parts = parts
+
+
+def describe(e):
+    """An exception in one short line, the same on both interpreters."""
+    name = type(e).__name__
+    if isinstance(e, OSError) and e.args:
+        return "%s %s" % (name, e.args[0])
+    return "%s %s" % (name, e.args[0]) if e.args else name
+
+
+def _motor(board, machine):
     m = board.motor
     if m["kind"] == "pwm":
-        pwm = machine.PWM(machine.Pin(m["pin"]))
+        pin = machine.Pin(m["pin"], machine.Pin.OUT, value=0)
+        pwm = machine.PWM(pin)
         pwm.freq(m["freq"])
-        motor = PwmMotor(pwm, m["min_duty"], rest_ms(board))
-    else:
-        i2c = machine.I2C(m["i2c"], sda=machine.Pin(m["sda"]), scl=machine.Pin(m["scl"]), freq=400000)
-        motor = Drv2605(i2c, m["addr"], m["actuator"] == "lra", rest_ms(board))
-    r = board.ring
-    ring = NeoRing(neopixel.NeoPixel(machine.Pin(r["pin"]), r["count"]), r["order"],
-                   cap_for(r["max_brightness"], brightness), ring_delay(board, TICK_MS),
-                   ring_delay_turning(board, TICK_MS))
-    fsr = None
-    if board.pressure is not None:
-        p = board.pressure
-        fsr = Fsr(_adc(machine, board, p["pin"]), p["zero"], p["full"], p["smooth"])
-    battery = None
-    if board.battery is not None:
-        bt = board.battery
-        battery = Battery(_adc(machine, board, bt["pin"]), bt["ratio_milli"], bt["vref_mv"])
-    return Hardware(Button(button_pin, b["active_low"]), motor, ring, fsr, battery, button_pin)
+        return PwmMotor(pwm, m["min_duty"], rest_ms(board), pin)
+    en = None
+    if "en" in m:
+        # Shut down first: a DRV2605 left playing by a crash keeps playing
+        # until it is told otherwise, and its bus may not answer.
+        en = machine.Pin(m["en"], machine.Pin.OUT, value=0)
+    i2c = machine.I2C(m["i2c"], sda=machine.Pin(m["sda"]), scl=machine.Pin(m["scl"]), freq=400000)
+    return Drv2605(i2c, m["addr"], m["actuator"] == "lra", rest_ms(board), en)

@@ -18,13 +18,27 @@ def _rank(name):
     return (1, 0, name)
 
 
+def _own_name(path, name):
+    """A file named after its routine (daily.json holding "daily"): how
+    the built-in routines are installed."""
+    return path.rsplit("/", 1)[-1] == name + ".json"
+
+
 def load(folder, extra=()):
-    """Load every routine file in `folder`, plus the paths in `extra` (which
-    replace a routine of the same name). Returns (routines, errors): the
-    routines as a tuple in double-press order, at most MAX_ROUTINES, and one
-    message per file refused."""
+    """Load every routine file in `folder`, plus the paths in `extra`.
+    Returns (routines, errors, notices): the routines as a tuple in
+    double-press order, at most MAX_ROUTINES; one error per file refused
+    (the wand shows the error pattern for these); one notice per name
+    clash.
+
+    Two files naming the same routine: a file named otherwise wins over
+    NAME.json, so a routine of one's own replaces the built-in of that
+    name; between two alike, the later wins (folder files in name order,
+    then `extra`). The wand and the simulator load through this one rule."""
     errors = []
+    notices = []
     found = {}
+    where = {}
     try:
         names = sorted(os.listdir(folder))
     except OSError:
@@ -37,10 +51,24 @@ def load(folder, extra=()):
         except routine_file.RoutineError as e:
             errors.append(str(e))
             continue
+        except Exception as e:
+            # Whatever else one file does (runs the heap out, say), it is
+            # skipped and the others load.
+            errors.append("%s: cannot be loaded (%s)" % (path.rsplit("/", 1)[-1], type(e).__name__))
+            continue
+        old = where.get(r.name)
+        if old is not None:
+            keep_old = not _own_name(old, r.name) and _own_name(path, r.name)
+            winner, loser = (old, path) if keep_old else (path, old)
+            notices.append('%s replaces %s (both are routine "%s")'
+                           % (winner.rsplit("/", 1)[-1], loser.rsplit("/", 1)[-1], r.name))
+            if keep_old:
+                continue
         found[r.name] = r
+        where[r.name] = path
     order = sorted(found, key=_rank)
     if len(order) > MAX_ROUTINES:
         for name in order[MAX_ROUTINES:]:
             errors.append("%s: not loaded, the wand holds %d routines" % (name, MAX_ROUTINES))
         order = order[:MAX_ROUTINES]
-    return tuple(found[n] for n in order), errors
+    return tuple(found[n] for n in order), errors, notices

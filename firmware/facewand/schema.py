@@ -170,7 +170,8 @@ def _pairs(pairs):
 def _loads(text):
     import json
     try:
-        return json.loads(text, object_pairs_hook=_pairs)
+        # MicroPython's stubs know no hook; CPython's json does.
+        return json.loads(text, object_pairs_hook=_pairs)  # pyright: ignore[reportCallIssue]
     except TypeError:
         # MicroPython's json takes no hook: on the wand a key given twice
         # keeps its last value; the host's checker (routine check, flash)

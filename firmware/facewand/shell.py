@@ -73,7 +73,18 @@ class Shell:
     def motor_busy(self):
         return self.hw.motor.busy()
 
+    def elapsed(self):
+        """ms from power-on to the last tick."""
+        return ticks.diff(self.now, self.t0)
+
     def shutdown(self):
-        """Every way out: motor still, ring dark. Safe to call twice."""
+        """Every way out: motor still, ring dark. Safe to call twice, and
+        never raises: the motor's stop() retries and then cuts the drive,
+        and a ring that will not take a write gets a second try."""
         self.hw.motor.stop()
-        self.hw.ring.off()
+        for _ in range(2):
+            try:
+                self.hw.ring.off()
+                return
+            except Exception:
+                pass

@@ -65,10 +65,25 @@ def command_line(t, kind, a, b, c, engine, frame=None):
     return line(t, "unknown", ',"kind":%d' % kind)
 
 
-def dump(journal, engine, path):
-    """Write the journal out as JSON Lines (at power-off: allocation is fine)."""
+FEED_EVERY = 32      # journal records written between two watchdog feeds
+
+
+def crash_line(t, error):
+    return line(t, "crash", ',"error":%s' % json_str(error))
+
+
+def dump(journal, engine, path, feed=None, crash=None, t=0):
+    """Write the journal out as JSON Lines (at power-off: allocation is
+    fine), feeding the watchdog as it goes: a full journal takes the best
+    part of a second of an RP2040's time, plus the flash's. `crash`, if
+    given, ends it with a crash line at `t`."""
     with open(path, "w") as f:
         for i in range(journal.first(), journal.count):
-            t, kind, a, b, c = journal.get(i)
-            f.write(command_line(t, kind, a, b, c, engine))
+            t_i, kind, a, b, c = journal.get(i)
+            f.write(command_line(t_i, kind, a, b, c, engine))
+            f.write("\n")
+            if feed is not None and i % FEED_EVERY == 0:
+                feed()
+        if crash is not None:
+            f.write(crash_line(t, crash))
             f.write("\n")

@@ -3,6 +3,16 @@
 # reporting outputs to `world` (set by whoever starts the simulation).
 world = None
 
+PWRON_RESET = 1
+HARD_RESET = 2
+WDT_RESET = 3
+DEEPSLEEP_RESET = 4
+SOFT_RESET = 5
+
+
+def reset_cause():
+    return world.reset_cause
+
 
 class Pin:
     IN = 0
@@ -21,11 +31,20 @@ class Pin:
         self.hold = hold
         if value is not None:
             world.record("pin", id, value)
+        if mode == Pin.OUT:
+            world.outs[id] = self.out
 
     def init(self, mode=-1, pull=-1, value=None):
         self.mode = mode
         if value is not None:
             self.out = value
+        if mode == Pin.OUT:
+            world.outs[self.id] = self.out
+            # As on the chip: the pin is now plain GPIO, its PWM cut off.
+            pwm = world.pwms.get(self.id)
+            if pwm is not None:
+                pwm.detached = True
+                world.pwm_write(0)
 
     def value(self, v=None):
         if v is None:
@@ -34,6 +53,7 @@ class Pin:
             return world.levels.get(self.id, 0)
         self.out = 1 if v else 0
         world.record("pin", self.id, self.out)
+        world.outs[self.id] = self.out
 
 
 class PWM:
@@ -41,6 +61,7 @@ class PWM:
         self.pin = pin
         self._freq = freq
         self._duty = duty_u16
+        self.detached = False
         world.pwms[pin.id] = self
 
     def freq(self, f=None):
@@ -53,11 +74,13 @@ class PWM:
             return self._duty
         if d < 0 or d > 65535:
             raise ValueError("duty must be 0..65535")
+        world.call("pwm")
         self._duty = d
         world.record("duty", self.pin.id, d)
         world.pwm_write(d)
 
     def deinit(self):
+        world.call("pwm")
         self._duty = 0
         world.record("duty", self.pin.id, 0)
         world.pwm_write(0)
@@ -72,6 +95,7 @@ class ADC:
         self.atten = atten
 
     def read_u16(self):
+        world.call("adc")
         return world.raw.get(self.pin, 0)
 
 
@@ -85,6 +109,7 @@ class I2C:
         world.i2c[id] = self
 
     def writeto_mem(self, addr, reg, buf):
+        world.call("i2c")
         self.addr = addr
         self.regs[reg] = buf[0]
         world.record("i2c", reg, buf[0])

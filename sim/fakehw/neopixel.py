@@ -21,6 +21,7 @@ class NeoPixel:
         return self.n
 
     def write(self):
+        machine.world.call("neopixel")
         self.writes += 1
         machine.world.record("pixels", self.pin.id, self.writes)
         machine.world.ring_write(self.buf)

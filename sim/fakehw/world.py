@@ -40,6 +40,7 @@ class World:
         self.inputs = []                 # (t, kind, value) as applied, for traces
         self.ended = False
         self.levels = {}                 # input pin -> level
+        self.outs = {}                   # output pin -> level driven
         self.raw = {}                    # ADC pin -> read_u16 value
         self.pwms = {}                   # pin -> fake PWM
         self.pixels = {}                 # pin -> fake NeoPixel
@@ -58,6 +59,12 @@ class World:
         self.ring_t = [0] * RING_SLOTS
         self.nring = 0
         self.wire_lost = 0               # writes the buffers had no room for (tests: 0)
+        # Faults to inject: kind ("pwm", "i2c", "adc", "neopixel") ->
+        # [the call that fails (1-based), every call after it too?, calls so far]
+        self.faults = {}
+        self.fault_t = -1                # when an injected fault first raised
+        self.reset_cause = 1             # machine.PWRON_RESET: a cold boot
+        self.watch = None                # called each time the clock moves (tests)
         b = board.button
         self.button_pin = b["pin"]
         self.active_low = b["active_low"]
@@ -113,6 +120,8 @@ class World:
                     self.seq += 1
         self.t = t
         self.now = ticks.add(self.start, t)
+        if self.watch is not None:
+            self.watch()
         if t >= LIMIT_MS:
             self.ended = True
 
@@ -123,6 +132,38 @@ class World:
             raise ScriptEnd()
         if self.sleep_ends_run and self.slept and self.i >= len(self.events) and not self.edges:
             raise ScriptEnd()
+
+    # --- faults ---
+    def inject(self, kind, at, persist=False):
+        """Make the `at`-th call of this kind raise OSError(EIO), and with
+        `persist` every call after it."""
+        self.faults[kind] = [at, persist, 0]
+
+    def call(self, kind):
+        """Every simulated driver call of a kind passes here."""
+        f = self.faults.get(kind)
+        if f is None:
+            return
+        f[2] += 1
+        if f[2] == f[0] or (f[1] and f[2] > f[0]):
+            if self.fault_t < 0:
+                self.fault_t = self.t
+            raise OSError(5)
+
+    def motor_output(self):
+        """What the motor is driven with right now, whatever the driver
+        believes: 0 once its pin is taken from the PWM, its DRV2605 is in
+        standby or has EN low."""
+        m = self.board.motor
+        if m["kind"] == "pwm":
+            pwm = self.pwms.get(m["pin"])
+            return 0 if pwm is None or pwm.detached else pwm.duty_u16()
+        bus = self.i2c.get(m["i2c"])
+        if bus is None or bus.regs[0x01] & 0x40:
+            return 0
+        if "en" in m and self.outs.get(m["en"], 0) == 0:
+            return 0
+        return bus.regs[0x02]
 
     # --- the wire ---
     def motor_write(self, kind, value):

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 MISSING_BELOW = const(200)
 SHORTED_ABOVE = const(65000)
 FAULT_SAMPLES = const(5)      # a fault must last this many samples to count
+# A reading at the rail right after one at least this firm (permille) is
+# the hardest press, not a short: a real press climbs through the middle of
+# the range at 50 samples a second, a short jumps there in one sample.
+RAIL_FROM = const(500)
 
 
 class Fsr:
@@ -30,25 +34,40 @@ class Fsr:
         self.total = 0
         self.faults = 0
         self.fault = False            # last verdict: missing or shorted
+        self.last = -1                # the last reading taken as pressure, permille
 
     def read(self):
-        """Permille 0..1000, or -1 while the sensor is missing or shorted."""
+        """Permille 0..1000, or -1 while the sensor is missing or shorted.
+
+        A reading at the rail is the sensor shorted only when nothing led
+        up to it: at power-on, or straight from a light touch. Reached from
+        a firm press it is the hardest press there is (the FSR's resistance
+        falls towards nothing), and must keep the over-pressure warning on."""
         raw = self.adc.read_u16()
-        if raw < MISSING_BELOW or raw > SHORTED_ABOVE:
+        rail = raw > SHORTED_ABOVE if self.span > 0 else raw < MISSING_BELOW
+        if rail and self.last >= RAIL_FROM:
+            p = 1000
+        elif raw < MISSING_BELOW or raw > SHORTED_ABOVE:
             self.faults += 1
             if self.faults >= FAULT_SAMPLES:
                 self.fault = True
                 self.filled = 0
                 self.total = 0
+                self.last = -1
                 return -1
+            return self._smooth(self.last if self.last >= 0 else 0)
         else:
-            self.faults = 0
-            self.fault = False
-        p = (raw - self.zero) * 1000 // self.span
-        if p < 0:
-            p = 0
-        elif p > 1000:
-            p = 1000
+            p = (raw - self.zero) * 1000 // self.span
+            if p < 0:
+                p = 0
+            elif p > 1000:
+                p = 1000
+        self.faults = 0
+        self.fault = False
+        self.last = p
+        return self._smooth(p)
+
+    def _smooth(self, p):
         w = self.window
         n = len(w)
         if self.filled < n:

@@ -12,12 +12,13 @@ from facewand.compat import const
 # board's stall duty, so the cap holds at the pin and not only in the trace.
 CAP_DUTY = const(52428)      # 65535 * MAX_LEVEL // 1000
 CAP_RTP = const(204)         # 255 * MAX_LEVEL // 1000
+STOP_TRIES = const(3)        # an I2C EIO is often a one-off: try again before cutting
 
 # For the type checker only (never true when the firmware runs): lets
 # pyright check every hardware call here against each port's stubs.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from machine import PWM, I2C
+    from machine import PWM, I2C, Pin
 
 
 class PatternPlayer:
@@ -65,8 +66,25 @@ class PatternPlayer:
         return self.rested
 
     def stop(self):
+        """Motor off, whatever it takes: the drive is written as 0 even if
+        the player believes it is 0 already (a write that raised leaves
+        that belief wrong), retried, and if the bus or pin still fails the
+        motor is cut another way (_cut). Never raises; True when the
+        driver answered."""
         self.pattern = ()
-        self._set(0)
+        for _ in range(STOP_TRIES):
+            try:
+                self._drive(0)
+                self.drive = 0
+                return True
+            except Exception:
+                pass
+        self.drive = -1                # unknown: whatever the driver holds
+        self._cut()
+        return False
+
+    def _cut(self):
+        """The last way to stop the motor when its drive cannot be written."""
 
     def update(self, now):
         self.t = now
@@ -91,6 +109,8 @@ class PatternPlayer:
         self._set(self.level * p[self.seg * 3 + 2] // 1000)
 
     def _set(self, permille):
+        # Written first, recorded after: if the write raises, the player
+        # does not believe the motor has the new drive (stop() writes anyway).
         if permille != self.drive:
             self._drive(permille)
             if permille <= 0 and self.drive > 0:
@@ -109,12 +129,27 @@ class PwmMotor(PatternPlayer):
     mapped linearly onto min_duty..CAP_DUTY, so every soft cue turns the
     motor and the strongest stays at 80% duty on any board."""
 
-    def __init__(self, pwm: "PWM", min_duty, rest_ms=0):
+    def __init__(self, pwm: "PWM", min_duty, rest_ms=0, pin: "Pin | None" = None):
+        """pin: the motor's Pin, to hold it low if the PWM itself fails."""
         super().__init__(rest_ms)
         self.pwm = pwm
+        self.pin = pin
         self.min_duty = min_duty
         self.span = CAP_DUTY - min_duty
         pwm.duty_u16(0)
+
+    def _cut(self):
+        # Stop the PWM, then take the pin from it as a plain output held
+        # low (the gate's pull-down does the rest if even that fails).
+        try:
+            self.pwm.deinit()
+        except Exception:
+            pass
+        if self.pin is not None:
+            try:
+                self.pin.init(self.pin.OUT, value=0)
+            except Exception:
+                pass
 
     def _drive(self, permille):
         if permille <= 0:
@@ -141,11 +176,16 @@ class Drv2605(PatternPlayer):
     """An LRA (or ERM) on a TI DRV2605L haptic driver over I2C, in
     real-time playback mode: each drive level is one register write."""
 
-    def __init__(self, i2c: "I2C", addr=0x5A, lra=True, rest_ms=0):
+    def __init__(self, i2c: "I2C", addr=0x5A, lra=True, rest_ms=0, en: "Pin | None" = None):
+        """en: the chip's EN pin, if wired: high to run, low to shut the
+        chip down, the motor's last way off when I2C fails."""
         super().__init__(rest_ms)
         self.i2c = i2c
         self.addr = addr
+        self.en = en
         self.byte = bytearray(1)      # reused for every write
+        if en is not None:
+            en.value(1)
         self._write(_MODE, 0x00)      # out of standby
         # bit 7: LRA mode; bits 6-4: brake factor 4x, so a pulse stops in
         # about one period of the LRA instead of ringing on.
@@ -170,6 +210,15 @@ class Drv2605(PatternPlayer):
             permille = MAX_LEVEL
         self._write(_RTP_INPUT, 255 * permille // 1000 if permille > 0 else 0)
 
-    def standby(self):
-        self.stop()
-        self._write(_MODE, _MODE_STANDBY)
+    def _cut(self):
+        # Standby stops the output stage; EN low shuts the chip down even
+        # when its bus is gone.
+        try:
+            self._write(_MODE, _MODE_STANDBY)
+        except Exception:
+            pass
+        if self.en is not None:
+            try:
+                self.en.value(0)
+            except Exception:
+                pass

@@ -6,8 +6,14 @@ NAP_MS = 100
 
 
 def until_button(machine, button, wdt):
-    while not button.pressed():
-        if wdt is not None:
-            wdt.feed()
-        machine.lightsleep(NAP_MS)
+    # First the press that switched it off must end (a long press held on
+    # past power-off must not wake it straight back), then a new press.
+    # The watchdog (it cannot be stopped) is fed before every nap, well
+    # within its timeout: on MicroPython 1.28 and older an RP2040 whose
+    # watchdog fires during lightsleep locks up.
+    for wanted in (False, True):
+        while button.pressed() != wanted:
+            if wdt is not None:
+                wdt.feed()
+            machine.lightsleep(NAP_MS)
     machine.reset()
