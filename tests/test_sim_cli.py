@@ -203,3 +203,47 @@ def test_output_into_a_pipe_closed_early_is_not_an_error():
     p = subprocess.run("set -o pipefail; %s -m sim run --routine full | head -1 >/dev/null" % sys.executable,
                        shell=True, executable="/bin/bash", cwd=REPO_ROOT, capture_output=True, timeout=120)
     assert p.returncode == 0
+
+
+def test_sim_wand_refuses_an_unknown_board():
+    p = sim("wand", "--board", "nosuch")
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr == "sim wand: unknown board 'nosuch' (known: esp32-devkitc, pico, xiao-rp2040)\n"
+
+
+def test_a_battery_latched_low_in_idle_starts_no_session(tmp_path):
+    tr = trace_of(tmp_path, "--routine", "acupressure", "--script",
+                  script(tmp_path, "0.5 battery 3.0\n3.1 press\n"))
+    assert states(tr) == ["idle", "off"]
+    assert [e["reason"] for e in tr if e["event"] == "warn"] == ["battery_low", "battery_low"]
+    assert not [e for e in tr if e["event"] == "step"]
+    assert tr[-1]["t_ms"] < 8000
+
+
+def test_pressing_to_the_sensors_rail_keeps_the_warning_on():
+    # Pressure builds to full scale, then the FSR's resistance falls so far
+    # that the ADC reads its rail: the hardest press, not a broken sensor.
+    from facewand import board
+    from facewand.settings import Settings
+    from sim.fakehw.script import parse_script
+    from sim.session import Session
+    from wire import ROUTINES
+    lines = []
+    b = board.load(str(REPO_ROOT / "boards" / "pico.json"))
+    s = Session(ROUTINES, Settings(), parse_script("0.5 press\n4 pressure 0.6\n4.1 pressure 0.9\n", "s"),
+                lines.append, b)
+
+    def at_rail(t, engine):
+        if t >= 4200:
+            s.world.raw[b.pressure["pin"]] = 65535
+        if t >= 9000:
+            raise SystemExit
+    s.on_step = at_rail
+    try:
+        s.run()
+    except SystemExit:
+        pass
+    events = [json.loads(x) for x in lines]
+    warn = [e["t_ms"] for e in events if e["event"] == "warn"]
+    clear = [e["t_ms"] for e in events if e["event"] == "clear"]
+    assert warn and warn[0] < 4300 and clear == []

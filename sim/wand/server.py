@@ -138,6 +138,14 @@ def main(argv=None):
     if not MP_PACKAGE.is_dir():
         sys.stderr.write("sim wand: run make setup: %s missing\n" % MP_PACKAGE)
         return 2
+    if not args.rom:
+        # The project's own hardware plays a board of boards/: it must exist
+        # (with a ROM of one's own, the name is only what the wand reports).
+        from sim import paths
+        if args.board not in paths.board_names():
+            sys.stderr.write("sim wand: unknown board %r (known: %s)\n"
+                             % (args.board, ", ".join(paths.board_names())))
+            return 2
     roms = args.rom or [d for d in DEFAULT_ROMS if d.is_dir()]
     for d in roms:
         if not os.path.isdir(d):
