@@ -3,6 +3,7 @@
 # Output, one line per file, in the order given:
 #   FILE: ok (N steps x R rounds, about M min S s)     on stdout
 #   <the checker's error, e.g. a.json: steps[2].zone: expected ...>   on stderr
+# FILE is the path as given, in both.
 # Exit status: 0 when every file is ok, 2 when any is bad or the command
 # line is wrong. Never a traceback: every bad input is one line.
 #
@@ -13,9 +14,12 @@
 # python -m host_tools doctor [--port PORT]
 # python -m host_tools typecheck [--port rp2|esp32]
 # python -m host_tools journal [--port PORT | --file FILE] [--raw]
-# (see host_tools/flash.py and host_tools/typecheck.py). Their errors are
-# one line too; status 2 means bad input, 1 anything else that failed.
+# (see host_tools/flash.py, host_tools/journal.py and host_tools/typecheck.py).
+# Their errors are one line too; status 2 means bad input, 1 anything else
+# that failed. An error this code did not foresee is one line and status 1,
+# never a traceback.
 import argparse
+import os
 import sys
 
 from sim import paths
@@ -23,20 +27,33 @@ paths.add_firmware()
 
 # The firmware's own checker, so a file that passes here loads on the wand.
 from facewand import routine_file    # noqa: E402
+from facewand.schema import printable    # noqa: E402
 from host_tools import flash, journal, typecheck    # noqa: E402
 
 
 class _ArgParser(argparse.ArgumentParser):
     def error(self, message):
         # One line and status 2, the same as a bad file; no usage dump.
-        sys.stderr.write("host_tools: %s\n" % message)
+        sys.stderr.write("host_tools: %s\n" % _one_line(message))
         raise SystemExit(2)
 
 
 def _one_line(text):
-    # A string value quoted back in an error may hold a newline; keep the
-    # promise of one line per file.
-    return text.replace("\r", "\\r").replace("\n", "\\n")
+    """A message as one line whatever it quotes (a file name, a value from
+    a file): a newline becomes \\n, and every other character that would
+    break the line or cannot be written as UTF-8 (other control characters,
+    U+0085, U+2028, a lone surrogate) becomes an escape."""
+    out = []
+    for c in text:
+        if c == "\n":
+            out.append("\\n")
+        elif c == "\r":
+            out.append("\\r")
+        elif printable(c) or c == "\t":
+            out.append(c)
+        else:
+            out.append("\\x%02x" % ord(c) if ord(c) < 0x100 else "\\u%04x" % ord(c))
+    return "".join(out)
 
 
 def _duration(ms):
@@ -48,15 +65,17 @@ def routine_check(args):
     bad = 0
     for path in args.files:
         try:
-            r = routine_file.load(path)
+            r = routine_file.load(path, source=path)
         except routine_file.RoutineError as e:
             sys.stderr.write(_one_line(str(e)) + "\n")
             bad += 1
             continue
         # Flushed so ok lines and errors interleave in order when both
         # streams go to one place.
-        print("%s: ok (%d steps x %d rounds, %s)"
-              % (path, len(r.steps), r.rounds, _duration(r.total_ms())), flush=True)
+        print("%s: ok (%s x %s, %s)"
+              % (_one_line(path), flash.plural(len(r.steps), "step"),
+                 flash.plural(r.rounds, "round"),
+                 _duration(r.total_ms())), flush=True)
     return 2 if bad else 0
 
 
@@ -76,8 +95,10 @@ def _parser():
         "and routines as they are, the board file as board.json) into build/flash/NAME/, check "
         "the wand's MicroPython loads it, put the wand into maintenance mode, copy what differs "
         "from the wand's files (compared by sha256), remove files under facewand/ that the "
-        "build no longer has, and leave maintenance mode with a reset. Exit status 2: bad "
-        "input (unknown board, no wand or several, wrong MicroPython); 1: a failure on the way.")
+        "build no longer has, and leave maintenance mode with a reset. The board file is "
+        "checked first by the wand's own checker. Exit status 2: bad input (unknown board, a "
+        "board file the wand would refuse, no wand or several, a port that cannot be opened, "
+        "wrong MicroPython); 1: a failure on the way.")
     fl.add_argument("--board", required=True, metavar="NAME",
                     help="a board in boards/ (NAME.json), or a path to a board .json file")
     fl.add_argument("--port", help="the wand's serial port (default: the one plugged-in "
@@ -85,8 +106,9 @@ def _parser():
     fl.add_argument("--dry-run", action="store_true",
                     help="print the mpremote commands that would change the wand, one per "
                     "line, and run none of them. It still asks the wand for its MicroPython "
-                    "and file hashes (read-only); if the wand cannot be reached it says so on "
-                    "stderr and shows the flash of an empty wand (every file copied)")
+                    "and file hashes (read-only); if no wand is found or it cannot be reached it "
+                    "says so in one line on stderr and shows the flash of an empty wand (every "
+                    "file copied), with exit status 0")
     fl.set_defaults(func=lambda a: flash.flash(a.board, a.port, a.dry_run))
 
     doc = commands.add_parser(
@@ -102,11 +124,16 @@ def _parser():
         "journal", help="read the journal of the last session",
         description="Show the wand's journal (journal.jsonl, written when it powers off) as a "
         "timeline: states, steps, strokes, presses and warnings, then a one-line summary. "
-        "Exit status 2 when the file or the wand cannot be read as a journal.")
+        "A line that is not an event (not UTF-8, not JSON, a field missing or of the wrong "
+        "type) is skipped, and one line on stderr names the file and the lines skipped. "
+        "A wand with no journal yet says so, with exit status 0. Exit status 2 when the file "
+        "cannot be read, or no wand is found or its port cannot be opened.")
     src = jr.add_mutually_exclusive_group()
     src.add_argument("--port", help="fetch it from the wand on this port (default: as for flash)")
     src.add_argument("--file", help="read a journal (or simulator trace) saved on this computer")
-    jr.add_argument("--raw", action="store_true", help="print the JSON lines as they are")
+    jr.add_argument("--raw", action="store_true",
+                    help="print the file's lines exactly as they are (all but blank ones), "
+                    "unchecked")
     jr.set_defaults(func=lambda a: journal.main(a.port, a.file, a.raw))
 
     tc = commands.add_parser(
@@ -136,5 +163,13 @@ def main(argv=None):
         return 130
     except BrokenPipeError:
         # Output piped into head or less that closed early: not an error.
-        sys.stderr.close()
+        # Point stdout at nothing so the interpreter's final flush is quiet.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
         return 0
+    except Exception as e:    # noqa: BLE001 - the last line of defence: no traceback
+        sys.stderr.write("host_tools: internal error, please report it: %s\n"
+                         % _one_line("%s: %s" % (type(e).__name__, e)))
+        return 1

