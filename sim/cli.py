@@ -151,15 +151,19 @@ def run(args):
     if not args.quiet:
         display = Display(session.engine)
     try:
-        state = session.run()
+        try:
+            state = session.run()
+        finally:
+            if trace:
+                try:
+                    trace.close()        # the last buffered lines go out here
+                except OSError as e:
+                    raise BadInput("%s: cannot be written (%s)" % (args.trace, e.strerror))
+        if display:
+            display.on_step(session.t, session.engine, final=True)
     finally:
-        if trace:
-            try:
-                trace.close()        # the last buffered lines go out here
-            except OSError as e:
-                raise BadInput("%s: cannot be written (%s)" % (args.trace, e.strerror))
-    if display:
-        display.on_step(session.t, session.engine, final=True)
+        if display:
+            display.close()              # cursor shown, colours reset, on every way out
     if not args.quiet:
         print("ended %s at %.1f s simulated, %.2f s wall" % (
             STATE_NAMES[state], session.t / 1000, time.monotonic() - wall0))
