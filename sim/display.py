@@ -301,7 +301,7 @@ class Display:
         ], cols)
 
         led = self._text(self.led)
-        f = engine.ring.frame
+        f = engine.view.ring.frame
         led = [("   " + led, "")] if led else []
         # Roomiest cells first; the pattern's name goes before the room.
         # With colour, a cell of 2 is as clear as one of 3.
@@ -335,7 +335,7 @@ class Display:
                 [("step %s  %s  %s" % (num, sname, rounds), "")],
                 [("%s %s" % (num, sname), "")],
             ], cols)
-            hint = self._text(r.step_of(engine.inst).hint)
+            hint = self._text(r.step_of(engine.sch.inst).hint)
         else:
             step = [("press to start" if self.state == "idle" else "", "")]
             hint = ""

@@ -5,7 +5,9 @@
 # This module also runs on MicroPython: the differential tests run it there
 # and compare traces line for line, with the heap locked around every tick.
 from facewand import hardware, ticks
-from facewand.engine import Engine, DONE, OFF
+from facewand.commands import DONE, OFF
+from facewand.engine import Engine
+from facewand.view import RingView
 from facewand.journal import Journal
 from facewand.shell import Shell, TICK_MS
 from facewand.trace import command_line, hex_bytes, line
@@ -61,7 +63,7 @@ class Session:
         self.world = World(board, events, start_tick, wire)
         machine.world = self.world
         self.hw = hardware.build(board, machine, neopixel, settings.brightness)
-        self.engine = Engine(routines, settings, board.ring["count"], load_errors, choice)
+        self.engine = Engine(routines, settings, RingView(board.ring["count"]), load_errors, choice)
         self.journal = Journal(64)
         self.shell = Shell(self.engine, self.hw, self.journal)
         self.write = write
@@ -80,7 +82,7 @@ class Session:
             self.inputs_done += 1
             self.write(input_line(t, kind, value))
         j = self.journal
-        frame = self.engine.ring.frame
+        frame = self.engine.view.ring.frame
         while self.done < j.count:
             t, kind, a, b, c = j.get(self.done)
             self.done += 1

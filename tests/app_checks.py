@@ -211,13 +211,14 @@ def check_a_haptic_driver_that_does_not_answer_shows_an_error_then_sleeps(root, 
 def check_the_watchdog_is_fed_while_a_full_journal_is_written(root, board_name):
     from facewand.journal import Journal
     from facewand.engine import Engine
+    from facewand.view import RingView
     routines, _, _ = library.load(root + "/routines")
-    e = Engine(routines, Settings(), 12)
+    e = Engine(routines, Settings(), RingView(12))
     j = Journal(600)
     for i in range(700):
-        e.ncmd = 0
-        e._emit(1, 0, 0, 0)
-        j.take(i * 20, e.cmds, 1)
+        e.out.n = 0
+        e.out.emit(1, 0, 0, 0)
+        j.take(i * 20, e.out.cmds, 1)
     feeds = [0]
 
     def feed():

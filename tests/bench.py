@@ -14,6 +14,7 @@ sys.path[:0] = [os.path.join(ROOT, "firmware"), ROOT, HERE]
 
 from facewand import routine_file          # noqa: E402
 from facewand.engine import Engine         # noqa: E402
+from facewand.view import RingView         # noqa: E402
 from facewand.settings import Settings     # noqa: E402
 from mprig import run_micropython          # noqa: E402
 from facewand import board as board_file  # noqa: E402
@@ -34,7 +35,7 @@ def full_session():
 
 def cpython_tick_us(n=50000):
     r = routine_file.load(os.path.join(ROUTINES, "full.json"))
-    e = Engine((r,), Settings(), 12)
+    e = Engine((r,), Settings(), RingView(12))
     e.power_on(0)
     e.button(True, 100)
     e.button(False, 200)

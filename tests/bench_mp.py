@@ -6,6 +6,7 @@ import time
 
 from facewand import board, hardware, library
 from facewand.engine import Engine
+from facewand.view import RingView
 from facewand.journal import Journal
 from facewand.settings import Settings
 from facewand.shell import Shell
@@ -18,7 +19,7 @@ machine.world = World(b)
 gc.collect()
 before = gc.mem_alloc()
 hw = hardware.build(b, machine, neopixel)
-e = Engine(routines, Settings(), b.ring["count"], 0, 1)       # full
+e = Engine(routines, Settings(), RingView(b.ring["count"]), 0, 1)       # full
 shell = Shell(e, hw, Journal(600))
 gc.collect()
 held = gc.mem_alloc() - before

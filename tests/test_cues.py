@@ -28,10 +28,11 @@ def test_every_cue_is_felt_counted_and_told_apart(board, level):
 
 def test_the_softest_level_a_person_can_set_is_the_engines_floor():
     from facewand.engine import Engine
+    from facewand.view import RingView
     from facewand.settings import Settings, FIELDS
     from wand import routine
     lowest = {name: lo for name, lo, _ in FIELDS}["intensity"]
-    e = Engine((routine(intensity=0.1),), Settings(intensity=lowest), 12)
+    e = Engine((routine(intensity=0.1),), Settings(intensity=lowest), RingView(12))
     assert e.level == felt.softest_level() == cues.MIN_LEVEL
 
 

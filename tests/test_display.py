@@ -322,8 +322,9 @@ def fake_engine(name="daily", hint="", frame=None):
     step = SimpleNamespace(hint=hint)
     routine = SimpleNamespace(name=name, steps=[step] * 10, rounds=1,
                               step_of=lambda i: step, total_ms=lambda: 107000)
-    return SimpleNamespace(routine=routine, ring=SimpleNamespace(frame=frame or bytearray(36)),
-                           inst=0, active_ms=5000)
+    return SimpleNamespace(routine=routine,
+                           view=SimpleNamespace(ring=SimpleNamespace(frame=frame or bytearray(36))),
+                           sch=SimpleNamespace(inst=0), active_ms=5000)
 
 
 def test_wide_characters_and_control_characters_in_names_keep_the_picture_whole(monkeypatch):

@@ -3,11 +3,12 @@
 import pytest
 
 from facewand import cues
-from facewand.engine import (
-    CMD_CLEAR, CMD_LED, CMD_POINT, CMD_STATE, CMD_STEP, CMD_STROKE, CMD_VIBE,
-    CMD_WARN, POINT_PRESS, POINT_RELEASE, REASON_BATTERY, REASON_PRESSURE,
-    SESSION_CAP_MS, STATE_NAMES, BATTERY_CONFIRM_MS, BATTERY_SHOW_MS,
+from facewand.commands import (
+    CMD_CLEAR, CMD_LED, CMD_POINT, CMD_ROUTINE, CMD_STATE, CMD_STEP, CMD_STROKE, CMD_VIBE,
+    CMD_WARN, POINT_PRESS, POINT_RELEASE, REASON_BATTERY, REASON_PRESSURE, STATE_NAMES,
 )
+from facewand.engine import Engine, SESSION_CAP_MS, BATTERY_CONFIRM_MS, ERROR_SHOW_MS
+from facewand.view import BATTERY_SHOW_MS, RingView
 from facewand.routines import LEAD_MS, INTRO_MS, PRESS_GAP_MS, Routine, Step
 
 from wand import Wand, routine
@@ -17,9 +18,9 @@ def snap(w):
     e = w.e
     return {
         "state": STATE_NAMES[e.state],
-        "inst": e.inst,
+        "inst": e.sch.inst,
         "led": cues.LED_NAMES[e.led],
-        "pressure_warning": e.p_warn,
+        "pressure_warning": e.guard.warning,
         "battery_low": e.b_latched,
     }
 
@@ -42,7 +43,7 @@ def test_power_on_is_idle_with_the_routine_colour_breathing():
     assert kinds(w.log) == ["state", "led"]
     assert w.vibes() == []          # idle never drives the motor
     w.run(1000)
-    assert any(w.e.ring.frame)      # the ring shows the routine is ready
+    assert any(w.e.view.ring.frame)      # the ring shows the routine is ready
 
 
 def test_a_whole_session_follows_the_planned_timeline():
@@ -127,7 +128,7 @@ def test_long_press_ends_the_session_early_then_long_again_powers_off():
     w.gesture("long")
     assert snap(w)["state"] == "off" and snap(w)["led"] == "off"
     assert w.vibes()[-1] == "power_off"
-    assert not any(w.e.ring.frame)
+    assert not any(w.e.view.ring.frame)
 
 
 def test_double_press_skips_to_the_next_step_and_from_the_last_finishes():
@@ -217,10 +218,10 @@ def test_each_step_has_its_own_band_lighter_at_the_eyes():
     for _ in range(5):
         w.pressure(300)              # fine on the jaw (500)
         w.run(20)
-    assert not w.e.p_warn
+    assert not w.e.guard.warning
     w.gesture("double")              # to step B, eyes: band top 200
     w.pressure(300)
-    assert w.e.p_warn
+    assert w.e.guard.warning
 
 
 def test_pressure_warning_repeats_while_it_lasts_and_pausing_clears_it():
@@ -234,7 +235,7 @@ def test_pressure_warning_repeats_while_it_lasts_and_pausing_clears_it():
     buzz = [c[0] for c in w.since(t0) if c[1] == CMD_VIBE and c[2] == cues.V_PRESSURE_HIGH]
     assert len(buzz) == 3 and buzz[1] - buzz[0] == 2000
     w.gesture("press")
-    assert w.state == "paused" and not w.e.p_warn
+    assert w.state == "paused" and not w.e.guard.warning
     assert [c[1] for c in w.log].count(CMD_CLEAR) == 1
 
 
@@ -243,9 +244,9 @@ def test_a_silent_sensor_clears_the_warning():
     start(w)
     w.run(LEAD_MS + 100)
     w.pressure(900)
-    assert w.e.p_warn
+    assert w.e.guard.warning
     w.run(1100)                      # no samples: sensor unplugged
-    assert not w.e.p_warn
+    assert not w.e.guard.warning
 
 
 def test_guidance_waits_for_a_warning_buzz_instead_of_cutting_it():
@@ -348,10 +349,9 @@ def two_routines():
 
 
 def test_double_press_in_idle_chooses_the_next_routine_and_press_starts_it():
-    from facewand.engine import Engine, CMD_ROUTINE
     from facewand.settings import Settings
     w = Wand()
-    w.e = Engine(two_routines(), Settings(), 12)
+    w.e = Engine(two_routines(), Settings(), RingView(12))
     w._take(w.e.power_on(w.now))
     w.gesture("double")
     assert [c[2] for c in w.log if c[1] == CMD_ROUTINE] == [1]
@@ -370,26 +370,24 @@ def test_double_press_in_idle_chooses_the_next_routine_and_press_starts_it():
 
 
 def test_choosing_a_routine_uses_its_colour_on_the_ring():
-    from facewand.engine import Engine
     from facewand.settings import Settings
-    e = Engine(two_routines(), Settings(), 12)
+    e = Engine(two_routines(), Settings(), RingView(12))
     e.power_on(0)
     e.button(True, 100)
     e.button(False, 180)
     e.button(True, 280)
     e.button(False, 360)
     e.tick(420)
-    f = e.ring.frame
+    f = e.view.ring.frame
     lit = [tuple(f[i:i + 3]) for i in range(0, len(f), 3) if any(f[i:i + 3])]
     # The second routine is red, and it is number 2: two marks, the last brightest.
     assert lit == [(140, 0, 0), (255, 0, 0)]
 
 
 def test_refused_routine_files_show_the_error_pattern_at_power_on_only():
-    from facewand.engine import Engine, ERROR_SHOW_MS
     from facewand.settings import Settings
     w = Wand()
-    w.e = Engine((routine(),), Settings(), 12, load_errors=2)
+    w.e = Engine((routine(),), Settings(), RingView(12), load_errors=2)
     w.log = []
     w._take(w.e.power_on(w.now))
     assert snap(w)["led"] == "error" and w.state == "idle"
@@ -398,3 +396,72 @@ def test_refused_routine_files_show_the_error_pattern_at_power_on_only():
     assert snap(w)["led"] == "idle"
     w.gesture("press")                        # and the wand works
     assert w.state == "running"
+
+
+# --- the rules, the table and the README say the same --------------------
+
+def _rules_comment():
+    """(state, gesture, next state) from the RULES comment at the top of
+    engine.py."""
+    import re
+    from mprig import REPO_ROOT
+    text = (REPO_ROOT / "firmware" / "facewand" / "engine.py").read_text()
+    block = text[text.index("# By the button"):text.index("# By time")]
+    found = set()
+    state = None
+    for line in block.splitlines():
+        m = re.match(r"#\s+(idle|running|paused|done|off)?\s+(press|long|double)\s+->", line)
+        if not m:
+            continue
+        state = m.group(1) or state
+        for part in line[1:].split(";"):
+            g = re.search(r"(press|long|double)\s+->\s+(\w+)", part)
+            if g:
+                found.add((state, g.group(1), g.group(2)))
+    return found
+
+
+def test_the_rules_comment_is_the_transition_table():
+    from facewand import engine
+    from facewand.gestures import NAMES
+    table = {(STATE_NAMES[r[0]], NAMES[r[1]], STATE_NAMES[r[2]]) for r in engine.GESTURES}
+    assert _rules_comment() == table
+
+
+README_WORDS = {
+    # README's words -> (next state, what else happens)
+    "start": ("running", "_START"), "pause": ("paused", "_PAUSE"),
+    "resume": ("running", "_RESUME"), "back to idle": ("idle", "_NOTHING"),
+    "wake": ("idle", "_NOTHING"), "power off": ("off", "_NOTHING"),
+    "end the session": ("idle", "_NOTHING"), "next routine": ("idle", "_CHOOSE"),
+    "skip to the next step": ("running", "_SKIP"),
+}
+
+
+def test_readmes_using_the_wand_table_is_the_transition_table():
+    from facewand import engine
+    from facewand.gestures import NAMES
+    from mprig import REPO_ROOT
+    readme = (REPO_ROOT / "README.md").read_text()
+    rows = readme[readme.index("## Using the wand"):].split("\n\n")[1].splitlines()
+    states = [c.strip() for c in rows[0].strip("|").split("|")][1:]
+    said = {}
+    for row in rows[2:]:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        gesture = cells[0].split()[0]               # press, long, double
+        for state, word in zip(states, cells[1:]):
+            if word:
+                said[(state, gesture)] = README_WORDS[word]
+    does = {getattr(engine, k): k for k in README_WORDS.values() for k in [k[1]]}
+    table = {(STATE_NAMES[r[0]], NAMES[r[1]]): (STATE_NAMES[r[2]], does[r[4]]) for r in engine.GESTURES}
+    assert said == table
+
+
+def test_a_button_report_that_changes_nothing_keeps_the_quiet_timer():
+    # A shell may report the level every tick: the wand must still switch
+    # itself off when nobody touches it.
+    w = Wand(auto_off_ms=10000)
+    for _ in range(600):
+        w.e.button(False, w.now)
+        w.run(20)
+    assert w.state == "off"

@@ -4,10 +4,12 @@
 from hypothesis import example, given, settings, strategies as st, HealthCheck
 
 from facewand import cues, ticks
-from facewand.engine import (
-    Engine, CMD_MAX, CMD_STRIDE, CMD_STATE, CMD_ROUTINE, CMD_VIBE, CMD_WARN, CMD_CLEAR,
+from facewand.commands import (
+    CMD_MAX, CMD_STRIDE, CMD_STATE, CMD_ROUTINE, CMD_VIBE, CMD_WARN, CMD_CLEAR,
     IDLE, RUNNING, PAUSED, DONE, OFF, REASON_PRESSURE, REASON_BATTERY,
 )
+from facewand.engine import Engine
+from facewand.view import RingView
 from facewand.settings import Settings
 
 from wand import routine
@@ -40,7 +42,7 @@ class Checked:
 
     def __init__(self, start):
         # Two routines, so a double press in idle really changes the choice.
-        self.e = Engine((routine(), routine(name="other", rounds=2)), Settings(auto_off_ms=AUTO_OFF), 12)
+        self.e = Engine((routine(), routine(name="other", rounds=2)), Settings(auto_off_ms=AUTO_OFF), RingView(12))
         self.start = start
         self.t = 0
         self.warned = False
@@ -52,21 +54,22 @@ class Checked:
 
     def call(self, kind, value):
         before = self.e.state
+        # Inputs only record; every call here is followed by a tick at the
+        # same moment, as a shell does.
         if kind == "edge":
-            n = self.e.button(value, self.now)
+            self.e.button(value, self.now)
         elif kind == "pressure":
-            n = self.e.pressure(value, self.now)
+            self.e.pressure(value, self.now)
         elif kind == "battery":
-            n = self.e.battery(value, self.now)
-        else:
-            n = self.e.tick(self.now)
+            self.e.battery(value, self.now)
+        n = self.e.tick(self.now)
         self.check(n, before)
 
     def check(self, n, before):
         e = self.e
-        assert 0 <= n <= CMD_MAX and e.dropped == 0
+        assert 0 <= n <= CMD_MAX and e.out.dropped == 0
         assert e.state in (IDLE, RUNNING, PAUSED, DONE, OFF)
-        cmds = [tuple(e.cmds[i * CMD_STRIDE:(i + 1) * CMD_STRIDE]) for i in range(n)]
+        cmds = [tuple(e.out.cmds[i * CMD_STRIDE:(i + 1) * CMD_STRIDE]) for i in range(n)]
         # What the motor may announce outside a session: a state change, a
         # routine chosen, or a start refused on a low battery (its warning).
         changed = [c for c in cmds if c[0] == CMD_STATE or c[0] == CMD_ROUTINE
@@ -88,9 +91,9 @@ class Checked:
             if c[0] == CMD_CLEAR and c[1] == REASON_PRESSURE:
                 assert self.warned
                 self.warned = False
-        assert self.warned == e.p_warn
+        assert self.warned == e.guard.warning
         if e.state != RUNNING:
-            assert not e.p_warn
+            assert not e.guard.warning
 
     def advance(self, gap):
         # A shell ticking at 50 Hz for short gaps, a stalled one for long.
@@ -157,6 +160,6 @@ def test_pressure_noise_warns_only_above_the_band(samples, seed):
     assert w.e.state == RUNNING
     for p in samples:
         w.call("pressure", p)
-        if p > w.e.band:
-            assert w.e.p_warn            # above the band: warned at once
+        if p > w.e.guard.band:
+            assert w.e.guard.warning            # above the band: warned at once
         w.advance(20)

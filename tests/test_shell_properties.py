@@ -5,7 +5,7 @@
 from hypothesis import given, settings, strategies as st, HealthCheck
 
 from facewand import board as board_file, cues, library, ticks
-from facewand.engine import RUNNING, DONE, OFF
+from facewand.commands import RUNNING, DONE, OFF
 from facewand.settings import Settings
 from sim.session import Session
 

@@ -11,6 +11,7 @@ from facewand import board as board_file, cues, hardware
 from facewand.drivers.haptic import CAP_DUTY, CAP_RTP
 from facewand.drivers.neoring import gamma_table, cap_for
 from facewand.engine import Engine
+from facewand.view import RingView
 from facewand.ring import Ring, mark_pixel
 from facewand.routine_file import parse
 from facewand.settings import Settings
@@ -213,7 +214,7 @@ def test_no_board_the_checker_accepts_drives_over_80_percent(min_duty, intensity
                "intensity": routine_intensity / 1000,
                "steps": [{"name": "s", "zone": "face", "direction": "up", "strokes": 1, "pressure_max": 1}]},
               "r.json")
-    level = Engine((r,), Settings(intensity=intensity), 12).level
+    level = Engine((r,), Settings(intensity=intensity), RingView(12)).level
     top = _max_drive(b, level)
     assert top <= CAP_DUTY == 65535 * 80 // 100
     if level == cues.MAX_LEVEL:

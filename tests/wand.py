@@ -1,7 +1,9 @@
 # A test double for the device shell: drives the engine on a virtual clock
 # with ticks every TICK_MS and records every command it returns.
 from facewand import ticks, cues
-from facewand.engine import Engine, CMD_STRIDE, CMD_VIBE, CMD_STATE, CMD_STEP, STATE_NAMES
+from facewand.commands import CMD_STRIDE, CMD_VIBE, CMD_STATE, CMD_STEP, STATE_NAMES
+from facewand.engine import Engine
+from facewand.view import RingView
 from facewand.routine_file import parse
 from facewand.settings import Settings
 
@@ -25,7 +27,7 @@ def routine(steps=None, **top):
 
 class Wand:
     def __init__(self, r=None, start=0, pixels=12, **settings):
-        self.e = Engine((r or routine(),), Settings(**settings), pixels)
+        self.e = Engine((r or routine(),), Settings(**settings), RingView(pixels))
         self.start = start
         self.t = 0                    # ms since power-on
         self.log = []                 # (t, kind, a, b, c)
@@ -36,11 +38,11 @@ class Wand:
         return ticks.add(self.start, self.t)
 
     def _take(self, n):
-        cm = self.e.cmds
+        cm = self.e.out.cmds
         for i in range(n):
             j = i * CMD_STRIDE
             self.log.append((self.t, cm[j], cm[j + 1], cm[j + 2], cm[j + 3]))
-        assert self.e.dropped == 0
+        assert self.e.out.dropped == 0
 
     def run(self, ms):
         """Let `ms` pass, ticking as the device does."""
@@ -50,7 +52,9 @@ class Wand:
             self._take(self.e.tick(self.now))
 
     def edge(self, pressed):
-        self._take(self.e.button(pressed, self.now))
+        # As the shell does: report what was read, then one tick.
+        self.e.button(pressed, self.now)
+        self._take(self.e.tick(self.now))
 
     def press(self, hold=100):
         self.edge(True)
@@ -72,10 +76,12 @@ class Wand:
             self.run(100)
 
     def pressure(self, permille):
-        self._take(self.e.pressure(permille, self.now))
+        self.e.pressure(permille, self.now)
+        self._take(self.e.tick(self.now))
 
     def battery(self, mv):
-        self._take(self.e.battery(mv, self.now))
+        self.e.battery(mv, self.now)
+        self._take(self.e.tick(self.now))
 
     def since(self, t0):
         return [c for c in self.log if c[0] >= t0]

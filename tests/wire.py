@@ -37,7 +37,7 @@ class Run:
                     wire=True, until_off=until_off)
 
         def on_step(t, engine):
-            self.frames[t] = bytes(engine.ring.frame)
+            self.frames[t] = bytes(engine.view.ring.frame)
             self.leds[t] = engine.led
         s.on_step = on_step
         s.run()

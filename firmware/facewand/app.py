@@ -16,9 +16,11 @@
 #   button held 5 s from a cold boot: no loop, no watchdog, the REPL free.
 from facewand import board as board_file
 from facewand import cues, hardware, library, trace
-from facewand.engine import Engine, OFF
+from facewand.commands import OFF
+from facewand.engine import Engine
 from facewand.journal import Journal
 from facewand.ring import Ring
+from facewand.view import RingView
 from facewand.settings import Settings
 from facewand.shell import Shell, TICK_MS
 
@@ -150,7 +152,7 @@ def main(machine, neopixel, time, root=""):
         log("no routine could be loaded")
         _show_fault(hw, board, time)
         return _sleep(machine, board, hw, None, time)
-    engine = Engine(routines, settings, board.ring["count"], len(errors))
+    engine = Engine(routines, settings, RingView(board.ring["count"]), len(errors))
     journal = Journal(JOURNAL_RECORDS)
     shell = Shell(engine, hw, journal)
     wdt = None

@@ -2,7 +2,7 @@
 # ring so recording costs no allocation on the tick path. The simulator
 # reads it as it fills to write its trace; the wand writes it out as JSON
 # Lines (journal.jsonl) when it powers off, for `host_tools journal`.
-from facewand.engine import CMD_STRIDE
+from facewand.commands import CMD_STRIDE
 
 _WIDTH = 5       # t_ms, kind, a, b, c
 

@@ -1,9 +1,9 @@
 # The per-tick work of the wand's shell, shared by firmware/main.py on the
 # device and by the simulator, so both drive the engine in exactly the same
-# order: button, pressure, battery (once a second), tick; then the motor
-# and the ring. Allocation-free.
+# order: read the button, the pressure and (once a second) the battery into
+# the engine, one engine tick; then the motor and the ring. Allocation-free.
 from facewand import ticks
-from facewand.engine import CMD_VIBE, CMD_STRIDE
+from facewand.commands import CMD_VIBE, CMD_STRIDE
 
 from facewand.compat import const
 
@@ -17,7 +17,6 @@ class Shell:
         self.hw = hw
         self.journal = journal
         self.t0 = 0
-        self.level = False      # button level last reported
         self.battery_t = 0
         self.now = 0
 
@@ -32,23 +31,27 @@ class Shell:
         e = self.engine
         hw = self.hw
         self.now = now
-        pressed = hw.button.pressed()
-        if pressed != self.level:
-            self.level = pressed
-            self._apply(e.button(pressed, now))
+        e.button(hw.button.pressed(), now)
         if hw.fsr is not None:
             p = hw.fsr.read()
             if p >= 0:
-                self._apply(e.pressure(p, now))
-        if hw.battery is not None and ticks.diff(now, self.battery_t) >= BATTERY_EVERY_MS:
-            self.battery_t = ticks.add(self.battery_t, BATTERY_EVERY_MS)
-            self._apply(e.battery(hw.battery.read_mv(), now))
+                e.pressure(p, now)
+        if hw.battery is not None:
+            late = ticks.diff(now, self.battery_t)
+            if late >= BATTERY_EVERY_MS:
+                # On the once-a-second grid, whatever ticks were skipped.
+                self.battery_t = ticks.add(self.battery_t, late - late % BATTERY_EVERY_MS)
+                e.battery(hw.battery.read_mv(), now)
         self._apply(e.tick(now))
         self._outputs(now)
 
+    def next_battery(self):
+        """The tick at which the battery is next read."""
+        return ticks.add(self.battery_t, BATTERY_EVERY_MS)
+
     def _apply(self, n):
         e = self.engine
-        cm = e.cmds
+        cm = e.out.cmds
         for i in range(n):
             j = i * CMD_STRIDE
             if cm[j] == CMD_VIBE:
@@ -68,7 +71,7 @@ class Shell:
                 hw.ring.follow_motor(False)
         elif m.still(now):
             hw.ring.follow_motor(True)
-        hw.ring.show(self.engine.ring)
+        hw.ring.show(self.engine.view.ring)
 
     def motor_busy(self):
         return self.hw.motor.busy()

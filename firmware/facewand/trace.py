@@ -2,7 +2,7 @@
 # simulator writes and the wand's journal is read in. Written by hand (not
 # with json.dumps) so CPython and MicroPython produce identical bytes.
 from facewand import cues
-from facewand.engine import (
+from facewand.commands import (
     CMD_STATE, CMD_STEP, CMD_VIBE, CMD_LED, CMD_WARN, CMD_CLEAR, CMD_STROKE,
     CMD_POINT, CMD_ROUTINE, POINT_PRESS, STATE_NAMES, REASON_NAMES,
 )

@@ -1,0 +1,114 @@
+# A session's timeline: which step instance is on, and the next item in
+# it (the step's announcement, a press, its release, a stroke, the end).
+#
+# Every instant is an exact offset from its step's start (step_t), and a
+# step starts exactly where the one before it was planned to end, so a long
+# session cannot drift however late its ticks come. A pause shifts step_t.
+from facewand import ticks
+from facewand.routines import INTRO_MS, PRESS_GAP_MS
+from facewand.view import A_LEAD, A_INTRO, A_HOLD, A_GAP, A_STROKE
+
+from facewand.compat import const
+
+NONE = const(-1)
+INTRO = const(0)
+PRESS = const(1)
+RELEASE = const(2)
+STROKE = const(3)
+END = const(4)
+
+
+class Schedule:
+    def __init__(self, routine):
+        self.routine = routine
+        self.inst = 0             # step instance over the whole session
+        self.step_t = 0           # absolute tick at which this instance began
+        self.step_len = 0         # its planned length, ms
+        self.next = INTRO         # next item
+        self.next_at = 0          # its offset from step_t
+        self.k = 0                # strokes given in this step
+        self.presses = 0          # presses given in this step
+        self.doing = A_LEAD       # what the person is doing (picks the ring pattern)
+        self.mark_t = 0           # offset of the current hold or stroke
+        self.last = False         # the item just fired was the step's last stroke
+
+    def start(self, routine, at):
+        """A session of `routine` whose first step begins at tick `at`."""
+        self.routine = routine
+        self.inst = 0
+        self.step_t = at
+        self._begin()
+        self.doing = A_LEAD
+
+    def _begin(self):
+        self.step_len = self.routine.step_ms(self.inst)
+        self.next = INTRO
+        self.next_at = 0
+        self.k = 0
+        self.presses = 0
+
+    def step(self):
+        return self.routine.step_of(self.inst)
+
+    def band(self):
+        return self.step().pressure_max
+
+    def due(self, now):
+        """The item due at `now`, or NONE."""
+        if ticks.diff(now, self.step_t) < self.next_at:
+            return NONE
+        return self.next
+
+    def until_due(self, now):
+        return self.next_at - ticks.diff(now, self.step_t)
+
+    def fire(self):
+        """Book the due item as done and plan the next. For PRESS and
+        RELEASE, `presses` is then the press's number (1-based); for STROKE,
+        `k` is the stroke's, and `last` says if it ends the step."""
+        s = self.step()
+        at = self.next_at
+        item = self.next
+        if item == INTRO:
+            self.doing = A_INTRO
+            self.next_at = at + INTRO_MS
+            self.next = PRESS if s.presses else STROKE if s.strokes else END
+        elif item == PRESS:
+            self.doing = A_HOLD
+            self.mark_t = at
+            self.next_at = at + s.hold_ms
+            self.next = RELEASE
+            self.presses += 1
+        elif item == RELEASE:
+            self.doing = A_GAP
+            self.next_at = at + PRESS_GAP_MS
+            if self.presses < s.presses:
+                self.next = PRESS
+            else:
+                self.next = STROKE if s.strokes else END
+        elif item == STROKE:
+            self.k += 1
+            self.last = self.k == s.strokes
+            self.doing = A_STROKE
+            self.mark_t = at
+            self.next_at = at + self.routine.period(self.inst)
+            if self.last:
+                self.next = END
+        return item
+
+    def more(self):
+        """Whether another step instance follows this one."""
+        return self.inst + 1 < self.routine.instances()
+
+    def next_step(self, at):
+        """Move on to the following step instance, beginning at tick `at`."""
+        self.inst += 1
+        self.step_t = at
+        self._begin()
+
+    def end_of_step(self):
+        return ticks.add(self.step_t, self.step_len)
+
+    def shift(self, ms):
+        """A pause of `ms`: every later item moves by it."""
+        self.step_t = ticks.add(self.step_t, ms)
