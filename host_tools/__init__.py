@@ -1,2 +1,10 @@
-# Host-side tools for the wand: check routine files now; flashing and a
-# health check ("doctor") join as more subcommands of `python -m host_tools`.
+# Host-side tools for the wand, as `python -m host_tools COMMAND`:
+#   cli.py        the one argument parser: routine check, and the commands below
+#   flash.py      flash: plan what differs and copy it, in maintenance mode
+#   doctor.py     doctor: what a wand runs and holds, against a fresh build
+#   journal.py    journal: the wand's last session as a timeline
+#   typecheck.py  typecheck: pyright on firmware/ against MicroPython's stubs
+#   build.py      what goes onto the wand: board file checked, .mpy compiled
+#   ports.py      finding the wand's serial port
+#   session.py    talking to the wand through mpremote's transport, in-process
+#   messages.py   one-line messages and the two kinds of error (status 2, 1)

@@ -14,10 +14,14 @@
 # python -m host_tools doctor [--port PORT]
 # python -m host_tools typecheck [--port rp2|esp32]
 # python -m host_tools journal [--port PORT | --file FILE] [--raw]
-# (see host_tools/flash.py, host_tools/journal.py and host_tools/typecheck.py).
-# Their errors are one line too; status 2 means bad input, 1 anything else
-# that failed. An error this code did not foresee is one line and status 1,
-# never a traceback.
+# (see host_tools/flash.py, doctor.py, journal.py and typecheck.py).
+# Their errors are one line too (host_tools/messages.py); status 2 means
+# bad input, 1 anything else that failed. An error this code did not
+# foresee is one line and status 1, never a traceback.
+#
+# This is the one argument parser. A command's module is imported when the
+# command runs: those that talk to a wand bring in mpremote, whose import
+# (0.1 s) routine check need not wait for.
 import argparse
 import os
 import sys
@@ -27,33 +31,33 @@ paths.add_firmware()
 
 # The firmware's own checker, so a file that passes here loads on the wand.
 from facewand import routine_file    # noqa: E402
-from facewand.schema import printable    # noqa: E402
-from host_tools import flash, journal, typecheck    # noqa: E402
+from host_tools import typecheck    # noqa: E402
+from host_tools.messages import BadInput, Failure, one_line, plural    # noqa: E402
 
 
 class _ArgParser(argparse.ArgumentParser):
     def error(self, message):
         # One line and status 2, the same as a bad file; no usage dump.
-        sys.stderr.write("host_tools: %s\n" % _one_line(message))
+        sys.stderr.write("host_tools: %s\n" % one_line(message))
         raise SystemExit(2)
 
 
-def _one_line(text):
-    """A message as one line whatever it quotes (a file name, a value from
-    a file): a newline becomes \\n, and every other character that would
-    break the line or cannot be written as UTF-8 (other control characters,
-    U+0085, U+2028, a lone surrogate) becomes an escape."""
-    out = []
-    for c in text:
-        if c == "\n":
-            out.append("\\n")
-        elif c == "\r":
-            out.append("\\r")
-        elif printable(c) or c == "\t":
-            out.append(c)
-        else:
-            out.append("\\x%02x" % ord(c) if ord(c) < 0x100 else "\\u%04x" % ord(c))
-    return "".join(out)
+# The commands that talk to a wand, each importing its module as it runs
+# (see the top).
+
+def _flash(args):
+    from host_tools import flash
+    return flash.flash(args.board, args.port, args.dry_run)
+
+
+def _doctor(args):
+    from host_tools import doctor
+    return doctor.doctor(args.port)
+
+
+def _journal(args):
+    from host_tools import journal
+    return journal.main(args.port, args.file, args.raw)
 
 
 def _duration(ms):
@@ -67,14 +71,14 @@ def routine_check(args):
         try:
             r = routine_file.load(path, source=path)
         except routine_file.RoutineError as e:
-            sys.stderr.write(_one_line(str(e)) + "\n")
+            sys.stderr.write(one_line(str(e)) + "\n")
             bad += 1
             continue
         # Flushed so ok lines and errors interleave in order when both
         # streams go to one place.
         print("%s: ok (%s x %s, %s)"
-              % (_one_line(path), flash.plural(len(r.steps), "step"),
-                 flash.plural(r.rounds, "round"),
+              % (one_line(path), plural(len(r.steps), "step"),
+                 plural(r.rounds, "round"),
                  _duration(r.total_ms())), flush=True)
     return 2 if bad else 0
 
@@ -109,7 +113,7 @@ def _parser():
                     "and file hashes (read-only); if no wand is found or it cannot be reached it "
                     "says so in one line on stderr and shows the flash of an empty wand (every "
                     "file copied), with exit status 0")
-    fl.set_defaults(func=lambda a: flash.flash(a.board, a.port, a.dry_run))
+    fl.set_defaults(func=_flash)
 
     doc = commands.add_parser(
         "doctor", help="show what a wand runs and holds",
@@ -118,7 +122,7 @@ def _parser():
         "fresh build for that board when boards/ has it. Writes nothing to the wand; a wand "
         "in a session is stopped by the query, and its watchdog restarts it a few seconds later.")
     doc.add_argument("--port", help="the wand's serial port (default: as for flash)")
-    doc.set_defaults(func=lambda a: flash.doctor(a.port))
+    doc.set_defaults(func=_doctor)
 
     jr = commands.add_parser(
         "journal", help="read the journal of the last session",
@@ -134,7 +138,7 @@ def _parser():
     jr.add_argument("--raw", action="store_true",
                     help="print the file's lines exactly as they are (all but blank ones), "
                     "unchecked")
-    jr.set_defaults(func=lambda a: journal.main(a.port, a.file, a.raw))
+    jr.set_defaults(func=_journal)
 
     tc = commands.add_parser(
         "typecheck", help="type-check firmware/ against the MicroPython stubs",
@@ -153,11 +157,11 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     try:
         return args.func(args)
-    except flash.BadInput as e:
-        sys.stderr.write("host_tools: %s\n" % _one_line(str(e)))
+    except BadInput as e:
+        sys.stderr.write("host_tools: %s\n" % one_line(str(e)))
         return 2
-    except flash.Failure as e:
-        sys.stderr.write("host_tools: %s\n" % _one_line(str(e)))
+    except Failure as e:
+        sys.stderr.write("host_tools: %s\n" % one_line(str(e)))
         return 1
     except KeyboardInterrupt:
         return 130
@@ -171,5 +175,5 @@ def main(argv=None):
         return 0
     except Exception as e:    # noqa: BLE001 - the last line of defence: no traceback
         sys.stderr.write("host_tools: internal error, please report it: %s\n"
-                         % _one_line("%s: %s" % (type(e).__name__, e)))
+                         % one_line("%s: %s" % (type(e).__name__, e)))
         return 1

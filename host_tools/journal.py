@@ -15,7 +15,9 @@ from sim import paths
 paths.add_firmware()
 
 from facewand.schema import is_int, printable, show    # noqa: E402
-from host_tools import flash    # noqa: E402
+from host_tools import ports    # noqa: E402
+from host_tools.messages import BadInput, one_line, plural    # noqa: E402
+from host_tools.session import Session    # noqa: E402
 
 
 class JournalError(ValueError):
@@ -211,7 +213,7 @@ def summary(events):
     span = max(times) - min(times) if times else 0
     w = ", ".join("%s x%d" % (_text(r), k) for r, k in sorted(warns.items())) or "none"
     return "%s over %s: %s started, ended %s, warnings: %s" % (
-        flash.plural(len(events), "event"), _clock(span), flash.plural(steps, "step"),
+        plural(len(events), "event"), _clock(span), plural(steps, "step"),
         _text(states[-1]) if states else "?", w)
 
 
@@ -219,14 +221,9 @@ NO_JOURNAL = "the wand on %s has no journal yet: it writes one when it switches 
 
 
 def _fetch(port):
-    """journal.jsonl from the wand, as bytes; None when it has none yet."""
-    try:
-        text = flash.contact(port, ["fs", "cat", ":journal.jsonl"])
-    except flash.Failure as e:
-        if "No such file" in str(e) or "ENOENT" in str(e):
-            return None
-        raise
-    return text.encode("utf-8", "surrogatepass")
+    """journal.jsonl from the wand, byte for byte; None when it has none yet."""
+    with Session(port) as wand:
+        return wand.read("journal.jsonl")
 
 
 def _write_raw(out, raw):
@@ -243,19 +240,18 @@ def _write_raw(out, raw):
 
 def main(port=None, path=None, raw=False, out=None, err=None):
     """`python -m host_tools journal`: from a file, or fetched from the wand."""
-    from host_tools.cli import _one_line     # cli imports this module
     out, err = out or sys.stdout, err or sys.stderr
     if path:
         try:
             with open(path, "rb") as f:
                 data = f.read()
         except OSError as e:
-            raise flash.BadInput("%s: cannot be read (%s)" % (path, e.strerror or e))
+            raise BadInput("%s: cannot be read (%s)" % (path, e.strerror or e))
         except MemoryError:
-            raise flash.BadInput("%s: cannot be read (too large)" % path)
+            raise BadInput("%s: cannot be read (too large)" % path)
         source = path
     else:
-        port = flash.find_port(port)
+        port = ports.find_port(port)
         data = _fetch(port)
         if data is None:
             out.write(NO_JOURNAL % port + "\n")
@@ -267,7 +263,7 @@ def main(port=None, path=None, raw=False, out=None, err=None):
         return 0
     events, skipped = parse(data)
     if skipped:
-        err.write(_one_line(warning(source, skipped)) + "\n")
+        err.write(one_line(warning(source, skipped)) + "\n")
         err.flush()
     for line in timeline(events):
         out.write(line + "\n")

@@ -25,7 +25,7 @@ from contextlib import redirect_stderr, redirect_stdout
 import pytest
 from hypothesis import HealthCheck, event, example, given, settings, strategies as st
 
-from host_tools import cli as host_cli, flash
+from host_tools import build, cli as host_cli
 from mprig import REPO_ROOT
 from sim import cli as sim_cli
 
@@ -96,10 +96,10 @@ def write_file(data, suffix=""):
 @pytest.fixture(autouse=True, scope="module")
 def private_build_dir():
     # flash builds into build/flash/NAME: keep the fuzz's boards out of it.
-    saved = flash.BUILD
-    flash.BUILD = os.path.join(_DIR, "build")
+    saved = build.BUILD
+    build.BUILD = os.path.join(_DIR, "build")
     yield
-    flash.BUILD = saved
+    build.BUILD = saved
     shutil.rmtree(_DIR, ignore_errors=True)
 
 

