@@ -175,6 +175,7 @@ def check_ring_writes_only_changed_frames_in_wire_order_with_gamma():
     np = neopixel.NeoPixel(machine.Pin(17), 12)
     drv = NeoRing(np, "GRB", 255)
     ring = Ring(12)
+    drv.lend(ring)                        # as the shell does
     ring.pixel(0, 0xFF8000, 255)
     drv.show(ring)
     g = gamma_table(255)
@@ -194,6 +195,7 @@ def check_ring_brightness_cap_limits_current():
     np = neopixel.NeoPixel(machine.Pin(17), 12)
     drv = NeoRing(np, "RGB", 100)
     ring = Ring(12)
+    drv.lend(ring)                        # as the shell does
     ring.fill(0xFFFFFF, 255)
     drv.show(ring)
     assert max(np.buf) == 100
@@ -226,6 +228,7 @@ def check_ring_held_back_sends_each_picture_delay_ticks_later():
     np = neopixel.NeoPixel(machine.Pin(17), 12)
     drv = NeoRing(np, "RGB", 255, slow=3, quick=1)
     ring = Ring(12)
+    drv.lend(ring)                        # as the shell does
     g = gamma_table(255)
     # Three ticks late, one write per new picture, none for unchanged ticks.
     assert _shows(drv, ring, np, 10, (1, 2, 6)) == [(4, g[lvl(1)]), (5, g[lvl(2)]), (9, g[lvl(6)])]
@@ -239,6 +242,7 @@ def check_ring_hold_shrinks_at_once_and_grows_back_by_holding():
     np = neopixel.NeoPixel(machine.Pin(17), 12)
     drv = NeoRing(np, "RGB", 255, slow=3, quick=1)
     ring = Ring(12)
+    drv.lend(ring)                        # as the shell does
     g = gamma_table(255)
     # Tick 5: a cue on a turning motor: the pictures of ticks 2..4 are now
     # due at once (only the newest changed one is sent), tick 5's comes one

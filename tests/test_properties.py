@@ -163,3 +163,45 @@ def test_pressure_noise_warns_only_above_the_band(samples, seed):
         if p > w.e.guard.band:
             assert w.e.guard.warning            # above the band: warned at once
         w.advance(20)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(event, max_size=100), start_tick)
+def test_skipping_quiet_ticks_changes_nothing(events, start):
+    # The engine skips its advance until quiet_for() says something can
+    # happen: fed the same inputs, it must say and show exactly what an
+    # engine that advances every tick does.
+    engines = [Engine((routine(), routine(name="other", rounds=2)), Settings(auto_off_ms=AUTO_OFF),
+                      RingView(12)) for _ in range(2)]
+    engines[1].lazy = False
+    # The inputs at their times (gestures as their edges), between ticks
+    # every 20 ms, then long enough for the wand to end by itself.
+    inputs = {}
+    t = 0
+    for gap, kind, value in events:
+        t += gap
+        if kind == "gesture":
+            for dt, pressed in GESTURES[value]:
+                inputs.setdefault(t + dt, []).append(("edge", pressed))
+        elif kind != "tick":
+            inputs.setdefault(t, []).append((kind, value))
+    end = t + 3 * AUTO_OFF + routine(rounds=2).total_ms()
+    times = sorted(set(range(0, end, 20)) | set(inputs))
+    for e in engines:
+        e.power_on(start)
+    for at in times:
+        now = ticks.add(start, at)
+        said = []
+        for e in engines:
+            for kind, value in inputs.get(at, ()):
+                if kind == "edge":
+                    e.button(value, now)
+                elif kind == "pressure":
+                    e.pressure(value, now)
+                else:
+                    e.battery(value, now)
+            n = e.tick(now)
+            said.append((e.out.cmds[:n * CMD_STRIDE], bytes(e.view.ring.frame), e.state))
+        assert said[0] == said[1], (at, inputs.get(at))
+        if said[0][2] == OFF and at > t:
+            break

@@ -20,7 +20,7 @@ from facewand.commands import OFF
 from facewand.engine import Engine
 from facewand.journal import Journal
 from facewand.ring import Ring
-from facewand.view import RingView
+from facewand.view import RingView, PAINT_LAG
 from facewand.settings import Settings
 from facewand.shell import Shell, TICK_MS
 
@@ -125,7 +125,7 @@ def main(machine, neopixel, time, root=""):
         return "board"
     settings = Settings()
     try:
-        hw = hardware.build(board, machine, neopixel, settings.brightness)
+        hw = hardware.build(board, machine, neopixel, settings.brightness, PAINT_LAG)
     except hardware.HardwareFault as e:
         log(str(e))
         _show_fault(e.parts, board, time)
@@ -152,7 +152,10 @@ def main(machine, neopixel, time, root=""):
         log("no routine could be loaded")
         _show_fault(hw, board, time)
         return _sleep(machine, board, hw, None, time)
-    engine = Engine(routines, settings, RingView(board.ring["count"]), len(errors))
+    # The wand keeps no perceptual copy of the ring's picture (only the
+    # simulator shows it), which halves the cost of painting, and paints a
+    # new pattern the tick after its cue (the ring holds it a tick less).
+    engine = Engine(routines, settings, RingView(board.ring["count"], False, PAINT_LAG), len(errors))
     journal = Journal(JOURNAL_RECORDS)
     shell = Shell(engine, hw, journal)
     wdt = None

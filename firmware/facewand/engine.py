@@ -61,7 +61,7 @@ from facewand.gestures import Gestures, PRESS, LONG, DOUBLE
 from facewand.pressure import PressureGuard
 from facewand.routines import LEAD_MS
 from facewand.schedule import Schedule
-from facewand.view import A_LEAD, BATTERY_SHOW_MS
+from facewand.view import BATTERY_SHOW_MS
 
 from facewand.compat import const
 
@@ -122,6 +122,9 @@ class Engine:
         self.view = view
         self.load_errors = load_errors
         self.out = Outbox()
+        self.lazy = True          # skip quiet ticks (tests turn it off to compare)
+        self.wake_t = 0           # nothing can happen before this, inputs aside
+        self.stirred = True       # an input that may matter came since the last full tick
         self.gestures = Gestures()
         self.guard = PressureGuard()
         self.sch = Schedule(self.routine)
@@ -169,31 +172,60 @@ class Engine:
         if pressed == self.pressed:
             return
         self.pressed = pressed
+        self.stirred = True
         self.quiet_t = now
         self.gestures.edge(pressed, now)
 
     def pressure(self, permille, now):
-        self.guard.sample(permille, now)
+        g = self.guard             # the guard's sample(), without a call a tick
+        g.value = permille
+        g.t = now
+        g.seen = True
+        if permille > g.band or g.warning:
+            self.stirred = True    # a warning to raise, or one to follow
 
     def battery(self, mv, now):
         if mv >= self.settings.battery_low_mv:
-            self.b_low = False
+            if self.b_low:
+                self.b_low = False
+                self.stirred = True
         elif not self.b_low:
             self.b_low = True
             self.b_low_t = now
+            self.stirred = True
 
     def tick(self, now):
-        """Advance to `now`; returns how many commands are in the outbox."""
+        """Advance to `now`; returns how many commands are in the outbox.
+
+        Most ticks nothing is due: no input that matters came and the
+        earliest moment anything could happen (wake_t, from quiet_for())
+        has not come. Then only the clocks move and the view looks at the
+        ring: on a Cortex-M0+ the whole advance costs more than the tick."""
         self.out.n = 0
         if self.state == RUNNING:
             self.active_ms += ticks.diff(now, self.last_t)
         self.last_t = now
-        g = self.gestures.poll(now)
-        if g:
-            self._gesture(g, now)
-        self._timers(now)
-        self._show(now)
+        if self.stirred or ticks.diff(now, self.wake_t) >= 0 or not self.lazy:
+            self.stirred = False
+            self._advance(now)
+        # (the view's own first test, inlined: it has nothing to do on a
+        # tick that said nothing before its next look)
+        if self.out.n or ticks.diff(now, self.view.look_t) >= 0 or not self.lazy:
+            self._show(now)
         return self.out.n
+
+    def _advance(self, now):
+        if self.gestures.busy:
+            g = self.gestures.poll(now)
+            if g:
+                self._gesture(g, now)
+        self._timers(now)
+        if self.show and (self.state != IDLE or ticks.diff(now, self.show_t) >= self.show_ms):
+            self.show = 0
+        if self.gestures.busy or self.guard.warning or self.guard.value > self.guard.band:
+            self.stirred = True    # a gesture in hand or a warning on: look every tick
+        else:
+            self.wake_t = ticks.add(now, self._timers_quiet(now))
 
     # ------------------------------------------------------- the transitions
 
@@ -226,10 +258,11 @@ class Engine:
         """Every transition time makes, in the order of the RULES."""
         if self.b_low and not self.b_latched and ticks.diff(now, self.b_low_t) >= BATTERY_CONFIRM_MS:
             self._battery_latch(now)
-        if self.state == RUNNING:
-            self._run(now)
         st = self.state
-        if st == IDLE or st == PAUSED or st == DONE:
+        if st == RUNNING:
+            self._run(now)
+            return
+        if st != OFF:
             if self.off_pending and ticks.diff(now, self.b_shown_t) >= BATTERY_SHOW_MS:
                 self._enter(OFF, now)
             elif ticks.diff(now, self.quiet_t) >= self.settings.auto_off_ms:
@@ -257,25 +290,16 @@ class Engine:
     # ----------------------------------------------------- a running session
 
     def _run(self, now):
+        # Most ticks of a session nothing is due: each part below is one
+        # test on the way to its work (a call costs the wand ~40 us).
         sch = self.sch
-        # A few items per tick at most: if a shell stalls, cues come late
-        # rather than all at once, and the anchors keep everything after
-        # them on time.
-        for _ in range(4):
-            item = sch.due(now)
-            if item == schedule.NONE:
-                break
-            self._fire(sch.fire(), now)
+        if ticks.diff(now, sch.step_t) >= sch.next_at:
+            self._run_schedule(now)
             if self.state != RUNNING:
                 return
-        p = self.guard.poll(now)
-        if p == pressure.WARN:
-            self.out.emit(CMD_WARN, REASON_PRESSURE, 0, 0)
-            self._vibe(cues.V_PRESSURE_HIGH, _P_WARN, now)
-        elif p == pressure.REPEAT:
-            self._vibe(cues.V_PRESSURE_HIGH, _P_WARN, now)
-        elif p == pressure.CLEAR:
-            self.out.emit(CMD_CLEAR, REASON_PRESSURE, 0, 0)
+        g = self.guard
+        if g.warning or g.value > g.band:      # else poll() has nothing to say
+            self._pressure(g.poll(now), now)
         if self.active_ms >= SESSION_CAP_MS:
             self._enter(DONE, now, cues.V_FINISH)
             return
@@ -283,6 +307,27 @@ class Engine:
             cue = self.deferred
             self.deferred = 0
             self._vibe(cue, _P_GUIDE, now)
+
+    def _run_schedule(self, now):
+        # A few items per tick at most: if a shell stalls, cues come late
+        # rather than all at once, and the anchors keep everything after
+        # them on time.
+        sch = self.sch
+        for _ in range(4):
+            if sch.due(now) == schedule.NONE:
+                return
+            self._fire(sch.fire(), now)
+            if self.state != RUNNING:
+                return
+
+    def _pressure(self, p, now):
+        if p == pressure.WARN:
+            self.out.emit(CMD_WARN, REASON_PRESSURE, 0, 0)
+            self._vibe(cues.V_PRESSURE_HIGH, _P_WARN, now)
+        elif p == pressure.REPEAT:
+            self._vibe(cues.V_PRESSURE_HIGH, _P_WARN, now)
+        elif p == pressure.CLEAR:
+            self.out.emit(CMD_CLEAR, REASON_PRESSURE, 0, 0)
 
     def _fire(self, item, now):
         sch = self.sch
@@ -370,26 +415,29 @@ class Engine:
         self.out.emit(CMD_VIBE, pattern, ms, self.level)
 
     def _show(self, now):
-        if self.show and (self.state != IDLE or ticks.diff(now, self.show_t) >= self.show_ms):
-            self.show = 0
-        p = self.view.pattern(self, now)
+        p = self.view.show(self, now)
         if p != self.led:
             self.led = p
             self.out.emit(CMD_LED, p, 0, 0)
-        self.view.draw(self, p, now)
 
     # -------------------------------------------- for a shell that can wait
 
     def quiet_for(self, now):
-        """ms during which tick() would do nothing new if the inputs stay as
-        they are (0: tick now; the ring's animations aside): a simulator
-        may skip the ticks in between."""
+        """ms during which an advance would do nothing new if the inputs
+        stay as they are (0: now; the ring's animations aside): tick() skips
+        the advance until then, and a simulator may skip the ticks."""
+        best = _sooner(self._timers_quiet(now), self.gestures.next_change(now))
+        if self.state == RUNNING:
+            best = _sooner(best, self.guard.next_change(now))
+        return best
+
+    def _timers_quiet(self, now):
+        """quiet_for() as far as _timers go: all of it when no gesture is in
+        hand and no warning is on, which is when tick() asks."""
         best = 3600000
-        best = _sooner(best, self.gestures.next_change(now))
         st = self.state
         if st == RUNNING:
-            best = _sooner(best, self.sch.until_due(now))
-            best = _sooner(best, self.guard.next_change(now))
+            best = _sooner(best, self.sch.next_at - ticks.diff(now, self.sch.step_t))
             best = _sooner(best, SESSION_CAP_MS - self.active_ms)
             if self.deferred:
                 best = _sooner(best, ticks.diff(self.motor_until, now))
@@ -403,9 +451,7 @@ class Engine:
             best = _sooner(best, self.show_ms - ticks.diff(now, self.show_t))
         if st == IDLE or st == PAUSED or st == DONE:
             best = _sooner(best, self.settings.auto_off_ms - ticks.diff(now, self.quiet_t))
-        if st == RUNNING and self.sch.doing == A_LEAD:
-            best = _sooner(best, ticks.diff(self.sch.step_t, now))
-        return best if best > 0 else 0
+        return best
 
 
 def _sooner(best, ms):

@@ -40,10 +40,12 @@ class Gestures:
         self.click_t = 0      # release time of that click
         self.second = False   # the current press is the second of a pair
         self.ready = NONE     # a gesture recognised but not yet reported
+        self.busy = False     # anything in hand: poll() has work (else it returns NONE)
 
     def edge(self, pressed, now):
         level = 1 if pressed else 0
         if level != self.raw:
+            self.busy = True
             # The level being left may have been stable long enough to count
             # even if no poll came in between (a shell that polls slowly).
             self._settle(now)
@@ -60,6 +62,8 @@ class Gestures:
 
     def poll(self, now):
         """Advance to `now` and return the next recognised gesture, or NONE."""
+        if not self.busy:
+            return NONE               # released and nothing waiting: most ticks
         self._settle(now)
         if self.ready == NONE:
             if self.level and not self.long_fired:
@@ -74,6 +78,8 @@ class Gestures:
                     self.ready = PRESS
         g = self.ready
         self.ready = NONE
+        self.busy = (self.raw != self.level or (self.level and not self.long_fired)
+                     or self.pending or self.ready != NONE)
         return g
 
     def next_change(self, now):

@@ -48,7 +48,7 @@ def rest_ms(board):
     return 2 * board.motor["stop_ms"]
 
 
-def build(board, machine, neopixel, brightness=100):
+def build(board, machine, neopixel, brightness=100, paint_lag=0):
     """Every part the board has, or HardwareFault naming the first part
     that would not start (a DRV2605 that does not answer, a bus that will
     not open). Every part is tried, so the fault's `parts` hold all that
@@ -57,7 +57,7 @@ def build(board, machine, neopixel, brightness=100):
     fault = None
     for part in ("button", "motor", "ring", "pressure sensor", "battery monitor"):
         try:
-            _build_part(part, hw, board, machine, neopixel, brightness)
+            _build_part(part, hw, board, machine, neopixel, brightness, paint_lag)
         except Exception as e:
             if fault is None:
                 fault = HardwareFault(part, e, hw)
@@ -66,7 +66,7 @@ def build(board, machine, neopixel, brightness=100):
     return hw
 
 
-def _build_part(part, hw, board, machine, neopixel, brightness):
+def _build_part(part, hw, board, machine, neopixel, brightness, paint_lag):
     if part == "button":
         b = board.button
         pull = machine.Pin.PULL_UP if b["active_low"] else machine.Pin.PULL_DOWN
@@ -76,9 +76,12 @@ def _build_part(part, hw, board, machine, neopixel, brightness):
         hw.motor = _motor(board, machine)
     elif part == "ring":
         r = board.ring
+        # A view that paints a new picture `paint_lag` ticks after its cue
+        # (the wand's: view.PAINT_LAG) has the ring hold it back that much less.
         hw.ring = NeoRing(neopixel.NeoPixel(machine.Pin(r["pin"]), r["count"]), r["order"],
-                          cap_for(r["max_brightness"], brightness), ring_delay(board, TICK_MS),
-                          ring_delay_turning(board, TICK_MS))
+                          cap_for(r["max_brightness"], brightness),
+                          max(0, ring_delay(board, TICK_MS) - paint_lag),
+                          max(0, ring_delay_turning(board, TICK_MS) - paint_lag))
     elif part == "pressure sensor" and board.pressure is not None:
         p = board.pressure
         hw.fsr = Fsr(_adc(machine, board, p["pin"]), p["zero"], p["full"], p["smooth"])

@@ -15,6 +15,7 @@ class Shell:
     def __init__(self, engine, hw, journal):
         self.engine = engine
         self.hw = hw
+        hw.ring.lend(engine.view.ring)      # the picture is painted in the ring's wire bytes too
         self.journal = journal
         self.t0 = 0
         self.battery_t = 0
@@ -31,7 +32,9 @@ class Shell:
         e = self.engine
         hw = self.hw
         self.now = now
-        e.button(hw.button.pressed(), now)
+        pressed = hw.button.pressed()
+        if pressed != e.pressed:        # (the engine ignores the same level; a call saved)
+            e.button(pressed, now)
         if hw.fsr is not None:
             p = hw.fsr.read()
             if p >= 0:
@@ -42,7 +45,9 @@ class Shell:
                 # On the once-a-second grid, whatever ticks were skipped.
                 self.battery_t = ticks.add(self.battery_t, late - late % BATTERY_EVERY_MS)
                 e.battery(hw.battery.read_mv(), now)
-        self._apply(e.tick(now))
+        n = e.tick(now)
+        if n:
+            self._apply(n)
         self._outputs(now)
 
     def next_battery(self):
@@ -62,16 +67,20 @@ class Shell:
     def _outputs(self, now):
         hw = self.hw
         m = hw.motor
-        m.update(now)
+        if m.pattern:
+            m.update(now)
         # Light with touch: the ring waits for a motor at rest to break
         # away, and hurries for a cue that starts on a motor still turning.
+        ring = hw.ring
         if m.started:
             m.started = False
             if not m.from_rest:
-                hw.ring.follow_motor(False)
-        elif m.still(now):
-            hw.ring.follow_motor(True)
-        hw.ring.show(self.engine.view.ring)
+                ring.follow_motor(False)
+        elif ring.hold != ring.slow and m.drive <= 0 and m.still(now):
+            ring.follow_motor(True)
+        picture = self.engine.view.ring
+        if picture.dirty or ring.pending or ring.behind < ring.hold:
+            ring.show(picture)          # (else it would only count the tick)
 
     def motor_busy(self):
         return self.hw.motor.busy()

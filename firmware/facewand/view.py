@@ -17,6 +17,8 @@ from facewand.compat import const
 
 BATTERY_SHOW_MS = const(3000)
 LEVEL_STEP = const(8)     # breathing levels move in steps of this (of 255)
+FRAME_MS = const(80)      # a moving picture is looked at no more often than this
+PAINT_LAG = const(1)      # ticks from a pattern's start to its first paint
 
 # What the current step is doing (the engine's `doing`), which also picks
 # the ring pattern while running.
@@ -32,23 +34,71 @@ def _q(level):
 
 
 class RingView:
-    def __init__(self, pixels):
-        self.ring = Ring(pixels)
+    def __init__(self, pixels, keep_frame=True, lag=0):
+        """keep_frame: keep the perceptual picture (the simulator shows it);
+        lag: paint a new pattern PAINT_LAG ticks late (the wand, whose
+        ring driver then holds back that much less)."""
+        self.ring = Ring(pixels, keep_frame)
+        self.lag = lag
         # what the ring was last painted from
         self.k0 = -1
         self.k1 = -1
         self.k2 = -1
         self.k3 = -1
+        self.drawn_t = 0
+        self.until = 0
+        self.look_t = 0           # show() need not look before this
+        self.p = -1               # the pattern shown (or about to be)
+        self.owed = False         # a new pattern waits for its paint
+
+    def show(self, e, now):
+        """The ring pattern for the engine `e` at `now`, its picture painted
+        if it moved. A pattern changes only with something the engine says
+        (a state, a step's item, a warning) or when a timed overlay ends, so
+        on a tick that said nothing, within FRAME_MS of the last look and
+        before `until`, nothing is worked out at all."""
+        if e.out.n == 0 and ticks.diff(now, self.look_t) < 0:
+            return self.p
+        if e.out.n and self.lag and not self.owed:
+            # The engine said something: the pattern it belongs to is worked
+            # out now (the engine announces it with the tick), its picture
+            # painted on the next tick, which has little else to do; the
+            # ring's driver holds pictures back one tick less for it
+            # (PAINT_LAG). A tick on a wand costs the most where a cue
+            # begins: the schedule, the motor, the journal, and a repaint.
+            self.p = self.pattern(e, now)
+            self.owed = True
+            self.look_t = now
+            return self.p
+        return self.look(e, now)
+
+    def look(self, e, now):
+        """show() without its first test: work the pattern out and paint."""
+        self.owed = False
+        p = self.pattern(e, now)
+        self.p = p
+        self.draw(e, p, now)
+        # Look again at the next frame, or when the pattern can end by itself.
+        self.look_t = ticks.add(now, FRAME_MS)
+        if ticks.diff(self.until, self.look_t) < 0:
+            self.look_t = self.until
+        return p
 
     def pattern(self, e, now):
-        """The ring pattern for the engine `e` at `now`."""
+        """The ring pattern for the engine `e` at `now`; sets `until`, the
+        moment it could change by itself."""
+        self.until = ticks.add(now, 3600000)
         st = e.state
         if st == OFF:
             return cues.L_OFF
         if e.b_latched and ticks.diff(now, e.b_shown_t) < BATTERY_SHOW_MS:
+            self.until = ticks.add(e.b_shown_t, BATTERY_SHOW_MS)
             return cues.L_BATTERY
         if st == IDLE:
-            return e.show or cues.L_IDLE
+            if e.show:
+                self.until = ticks.add(e.show_t, e.show_ms)
+                return e.show
+            return cues.L_IDLE
         if st == PAUSED:
             return cues.L_PAUSED
         if st == DONE:
@@ -66,7 +116,13 @@ class RingView:
         return cues.L_STROKE
 
     def draw(self, e, p, now):
-        """Paint pattern `p` for the engine `e` at `now`, if it moved."""
+        """Paint pattern `p` for the engine `e` at `now`, if it moved. A new
+        pattern, or anything the engine said this tick (a stroke's flash, a
+        repeated warning), is painted at once: its light belongs to a cue.
+        Otherwise the picture is looked at every FRAME_MS (12.5 Hz: the eye
+        sees no steps in a breathing light, and most ticks save its cost);
+        blinks keep to multiples of it."""
+        self.drawn_t = now
         r = e.routine
         since = ticks.diff(now, e.state_t)
         if since < 0:
@@ -99,14 +155,14 @@ class RingView:
         elif p == cues.L_ROUTINE:
             k1 = e.choice
         elif p == cues.L_ERROR:
-            k1 = ticks.diff(now, e.show_t) // 250 % 2
+            k1 = ticks.diff(now, e.show_t) // 240 % 2
         elif p == cues.L_PAUSED:
             k1 = idx
             k2 = _q(triangle(since, 2000, 90, 230))
         elif p == cues.L_WARN:
-            k1 = ticks.diff(now, e.guard.buzz_t) // 125 % 2
+            k1 = ticks.diff(now, e.guard.buzz_t) // 160 % 2
         elif p == cues.L_BATTERY:
-            k1 = ticks.diff(now, e.b_shown_t) // 500 % 2
+            k1 = ticks.diff(now, e.b_shown_t) // 480 % 2
         elif p == cues.L_DONE:
             k1 = _q(triangle(since, 3000, 60, 220))
         if p == self.k0 and k1 == self.k1 and k2 == self.k2 and k3 == self.k3:

@@ -1,6 +1,8 @@
 # Simulated `time` for the virtual wand: ticks from the world's clock, and
 # sleeping moves that clock on (instantly), applying the script's inputs.
-from facewand import ticks
+# The pure-Python arithmetic, not facewand.ticks.diff: on MicroPython that
+# is time.ticks_diff, which would be this module once it stands in for time.
+from facewand.ticks import _diff, _add
 
 try:
     from sim.fakehw import machine
@@ -23,11 +25,11 @@ def ticks_us():
 
 
 def ticks_add(t, delta):
-    return ticks.add(t, delta)
+    return _add(t, delta)
 
 
 def ticks_diff(a, b):
-    return ticks.diff(a, b)
+    return _diff(a, b)
 
 
 def sleep_ms(ms):

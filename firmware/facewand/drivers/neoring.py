@@ -1,11 +1,13 @@
-# The LED ring: the engine's picture, gamma-corrected and capped, written to
-# a WS2812 chain in its wire colour order, and only when its bytes change
-# (a write blocks for about 30 us a pixel).
+# The LED ring: the engine's picture written to a WS2812 chain, and only
+# when its bytes change (a write blocks for about 30 us a pixel).
 #
-# Brightness is applied here and only here, in one table built at start-up:
-# the engine paints perceptual levels 0..255 at full strength; the table
-# maps them through the eye's gamma onto 0..cap, where cap is the board's
-# max_brightness (current limit) times the wearer's brightness setting.
+# Brightness is applied in one place, this driver's table built at
+# start-up: the engine paints perceptual levels 0..255 at full strength;
+# the table maps them through the eye's gamma onto 0..cap, where cap is the
+# board's max_brightness (current limit) times the wearer's brightness
+# setting. The driver lends the table and its wire colour order to the
+# engine's picture (lend()), which encodes each colour once as it paints;
+# what arrives here is ready to send.
 #
 # The ring can be held back a few ticks behind the engine, so that each
 # cue's light comes when its vibration is felt (light and touch feel
@@ -58,8 +60,14 @@ class NeoRing:
         # from the one before it (unflagged slots hold nothing current).
         self.line = [bytearray(n) for _ in range(slow + 1)]
         self.changed = bytearray(slow + 1)
+        self.pending = 0          # flagged pictures not yet due
         self.at = 0               # where the newest picture is
         self.behind = 0           # pictures taken and not yet due
+
+    def lend(self, picture):
+        """Give the engine's picture (ring.Ring) this ring's brightness
+        table and colour order, so its `wire` form is what this sends."""
+        picture.encode_with(self.gamma, self.slot)
 
     def follow_motor(self, still):
         """The motor is at rest (wait for its break-away), or a cue has just
@@ -75,13 +83,19 @@ class NeoRing:
         if at == n:
             at = 0
         self.at = at
+        behind = self.behind + 1
+        if not ring.dirty and self.pending == 0:
+            # Nothing new and nothing waiting: only the hold moves (most ticks).
+            self.behind = behind if behind <= self.hold else self.hold
+            return
         if ring.dirty:
             ring.dirty = False
-            line[at][:] = ring.frame
+            line[at][:] = ring.wire
             self.changed[at] = 1
-        else:
+            self.pending += 1
+        elif self.changed[at]:        # (never: a slot is due before it comes round)
             self.changed[at] = 0
-        behind = self.behind + 1
+            self.pending -= 1
         self.behind = behind
         if behind <= self.hold:
             return                # holding on while the hold grows back
@@ -92,25 +106,16 @@ class NeoRing:
             j = (at - behind + 1 + i) % n
             if self.changed[j]:
                 self.changed[j] = 0
+                self.pending -= 1
                 send = j
         self.behind = self.hold
         if send < 0:
             return
-        f = line[send]
-        buf = self.np.buf
-        g = self.gamma
-        r_at, g_at, b_at = self.slot[0], self.slot[1], self.slot[2]
-        differs = False
-        for j in range(0, len(f), 3):
-            r, gr, b = g[f[j]], g[f[j + 1]], g[f[j + 2]]
-            if buf[j + r_at] != r or buf[j + g_at] != gr or buf[j + b_at] != b:
-                buf[j + r_at] = r
-                buf[j + g_at] = gr
-                buf[j + b_at] = b
-                differs = True
         # Nearby levels can share a wire byte after gamma: a picture that
         # changed for the engine may not change on the wire.
-        if differs:
+        buf = self.np.buf
+        if buf != line[send]:
+            buf[:] = line[send]
             self.np.write()
             self.writes += 1
 
@@ -120,5 +125,6 @@ class NeoRing:
             buf[j] = 0
         for i in range(len(self.changed)):
             self.changed[i] = 0
+        self.pending = 0
         self.behind = 0
         self.np.write()
