@@ -14,17 +14,22 @@
 # - a board file that cannot be trusted (unknown pins: driving anything
 #   could harm the hardware), the flash tool's maintenance file, or the
 #   button held 5 s from a cold boot: no loop, no watchdog, the REPL free.
-from facewand import board as board_file
-from facewand import cues, hardware, library, trace
-from facewand.commands import OFF
-from facewand.engine import Engine
-from facewand.journal import Journal
-from facewand.ring import Ring
-from facewand.view import RingView, PAINT_LAG
-from facewand.settings import Settings
-from facewand.shell import Shell, TICK_MS
+#
+# Memory: what only start-up needs (the board and routine checkers, the
+# JSON reader, the driver builder) is imported inside _start and, on
+# MicroPython, dropped once the session is built: the loop runs with ~20 KB
+# more heap. Nothing the loop keeps may refer to those modules (a class
+# instance keeps its module's functions alive), so the board is kept as
+# plain values and the journal's writer is imported only at power-off.
+import sys
 
-from facewand.compat import const
+from facewand import cues
+from facewand.commands import OFF
+from facewand.ring import Ring
+from facewand.view import PAINT_LAG
+from facewand.shell import TICK_MS
+
+from facewand.compat import const, describe
 
 WDT_MS = const(4000)          # longer than the slowest thing a tick does
 RESYNC_MS = const(200)        # this late, skip ahead instead of bursting ticks
@@ -71,10 +76,10 @@ def _held_for_maintenance(machine, button, time):
     return False
 
 
-def _show_fault(hw, board, time):
+def _show_fault(hw, count, time):
     """Say that something is wrong on whatever still works: the ring blinks
     red, the motor gives its fault cue; then both off."""
-    picture = Ring(board.ring["count"])
+    picture = Ring(count)
     t0 = time.ticks_ms()
     if hw.motor is not None:
         try:
@@ -113,23 +118,44 @@ def _outputs_off(hw):
                 pass
 
 
-def main(machine, neopixel, time, root=""):
-    """Returns a reason string when it stops without sleeping (maintenance,
-    bad board file); otherwise powers the wand off into sleep, from which a
-    button press restarts the firmware."""
+# Start-up modules that the loop does not use, dropped after _start.
+_START_ONLY = ("board", "schema", "routine_file", "library", "hardware")
+
+
+class _Board:
+    """What the loop and sleep need of the board file, as plain values."""
+
+    def __init__(self, board):
+        self.chip = board.chip
+        self.motor = board.motor
+        self.button = board.button
+        self.count = board.ring["count"]
+
+
+def _start(machine, neopixel, time, root):
+    """The wand built from its files: (board, hw, engine, shell, journal),
+    or a reason string when it must not run (a board that cannot be
+    trusted, maintenance), or (board, hw) when it can only sleep."""
+    from facewand import board as board_file, hardware, library
+    from facewand.engine import Engine
+    from facewand.journal import Journal
+    from facewand.settings import Settings
+    from facewand.shell import Shell
+    from facewand.view import RingView
     try:
         board = board_file.load(root + "/board.json")
     except board_file.BoardError as e:
         # Unknown pins: driving anything could harm the hardware. Say why.
         log(str(e))
         return "board"
+    plain = _Board(board)
     settings = Settings()
     try:
         hw = hardware.build(board, machine, neopixel, settings.brightness, PAINT_LAG)
     except hardware.HardwareFault as e:
         log(str(e))
-        _show_fault(e.parts, board, time)
-        return _sleep(machine, board, e.parts, None, time)
+        _show_fault(e.parts, plain.count, time)
+        return plain, e.parts
     if _exists(root + "/" + MAINTENANCE_FILE):
         # Asked for by the flash tool: stay out of the way (no loop, no
         # watchdog) so the REPL and mpremote have the board.
@@ -140,7 +166,7 @@ def main(machine, neopixel, time, root=""):
         _outputs_off(hw)
         if hw.ring is not None:
             try:
-                hw.ring.show(_maintenance_picture(board))
+                hw.ring.show(_maintenance_picture(plain.count))
             except Exception:
                 pass
         log("maintenance mode (button held at power-on): not starting")
@@ -150,14 +176,43 @@ def main(machine, neopixel, time, root=""):
         log(e)
     if not routines:
         log("no routine could be loaded")
-        _show_fault(hw, board, time)
-        return _sleep(machine, board, hw, None, time)
+        _show_fault(hw, plain.count, time)
+        return plain, hw
     # The wand keeps no perceptual copy of the ring's picture (only the
     # simulator shows it), which halves the cost of painting, and paints a
     # new pattern the tick after its cue (the ring holds it a tick less).
-    engine = Engine(routines, settings, RingView(board.ring["count"], False, PAINT_LAG), len(errors))
+    engine = Engine(routines, settings, RingView(plain.count, False, PAINT_LAG), len(errors))
     journal = Journal(JOURNAL_RECORDS)
-    shell = Shell(engine, hw, journal)
+    return plain, hw, engine, Shell(engine, hw, journal), journal
+
+
+def _forget(names):
+    """Drop modules nothing refers to any more, so the heap gets them back."""
+    import facewand
+    for name in names:
+        sys.modules.pop("facewand." + name, None)
+        try:
+            delattr(facewand, name)
+        except AttributeError:
+            pass
+
+
+def main(machine, neopixel, time, root=""):
+    """Returns a reason string when it stops without sleeping (maintenance,
+    bad board file); otherwise powers the wand off into sleep, from which a
+    button press restarts the firmware."""
+    built = _start(machine, neopixel, time, root)
+    if sys.implementation.name == "micropython":
+        _forget(_START_ONLY)
+        import gc
+        gc.collect()
+    if isinstance(built, str):
+        return built
+    if len(built) == 2:
+        board, hw = built
+        return _sleep(machine, board, hw, None, time)
+    board, hw, engine, shell, journal = built
+    built = None
     wdt = None
     crash = None
     try:
@@ -176,7 +231,7 @@ def main(machine, neopixel, time, root=""):
             elif late > RESYNC_MS:
                 deadline = time.ticks_ms()
     except Exception as e:
-        crash = hardware.describe(e)
+        crash = describe(e)
         log("stopped by an error: " + crash)
     finally:
         # Also on KeyboardInterrupt (mpremote's Ctrl-C), which goes on up.
@@ -188,13 +243,14 @@ def main(machine, neopixel, time, root=""):
 def _save_journal(journal, engine, shell, path, wdt, crash):
     feed = wdt.feed if wdt is not None else None
     try:
+        from facewand import trace
         trace.dump(journal, engine, path, feed, crash, shell.elapsed())
     except Exception as e:
-        log("journal not written: " + hardware.describe(e))
+        log("journal not written: " + describe(e))
 
 
-def _maintenance_picture(board):
-    picture = Ring(board.ring["count"])
+def _maintenance_picture(count):
+    picture = Ring(count)
     picture.fill(cues.WHITE, 60)     # dim white: the wand is awake for a computer
     return picture
 

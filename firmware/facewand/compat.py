@@ -8,3 +8,12 @@ try:
 except ImportError:
     def const(x):  # pyright: ignore[reportAssignmentType]
         return x
+
+
+def describe(e):
+    """An exception in one short line, the same on both interpreters (their
+    messages and reprs differ): its type and first argument."""
+    name = type(e).__name__
+    if e.args:
+        return "%s %s" % (name, e.args[0])
+    return name

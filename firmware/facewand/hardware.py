@@ -6,17 +6,8 @@ from facewand.drivers.neoring import NeoRing, cap_for
 from facewand.drivers.fsr import Fsr
 from facewand.drivers.button import Button
 from facewand.drivers.battery import Battery
-from facewand.shell import TICK_MS
-
-
-class Hardware:
-    def __init__(self, button, motor, ring, fsr, battery, button_pin):
-        self.button = button
-        self.motor = motor
-        self.ring = ring
-        self.fsr = fsr
-        self.battery = battery
-        self.button_pin = button_pin
+from facewand.shell import TICK_MS, Hardware
+from facewand.compat import describe
 
 
 def _adc(machine, board, pin):
@@ -95,14 +86,6 @@ class HardwareFault(Exception):
         super().__init__("%s does not start: %s" % (part, describe(cause)))
         self.part = part
         self.parts = parts
-
-
-def describe(e):
-    """An exception in one short line, the same on both interpreters."""
-    name = type(e).__name__
-    if isinstance(e, OSError) and e.args:
-        return "%s %s" % (name, e.args[0])
-    return "%s %s" % (name, e.args[0]) if e.args else name
 
 
 def _motor(board, machine):

@@ -11,6 +11,19 @@ TICK_MS = const(20)            # 50 Hz: gestures, cues and pressure all fit
 BATTERY_EVERY_MS = const(1000)
 
 
+class Hardware:
+    """The parts a board has (None for one it has not), as
+    facewand.hardware builds them."""
+
+    def __init__(self, button, motor, ring, fsr, battery, button_pin):
+        self.button = button
+        self.motor = motor
+        self.ring = ring
+        self.fsr = fsr
+        self.battery = battery
+        self.button_pin = button_pin
+
+
 class Shell:
     def __init__(self, engine, hw, journal):
         self.engine = engine
