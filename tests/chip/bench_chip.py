@@ -11,7 +11,7 @@ import gc
 import micropython
 import time
 
-import machine 
+import machine
 import neopixel
 from facewand import app
 from facewand.shell import TICK_MS
