@@ -103,11 +103,25 @@ def test_any_failure_loading_one_file_skips_only_that_file(tmp_path, monkeypatch
     d = copy_builtins(tmp_path)
     real = routine_file.load
 
-    def failing(path, source=None):
+    def failing(path, source=None, hints=True):
         if path.endswith("full.json"):
             raise MemoryError()
-        return real(path, source)
+        return real(path, source, hints)
     monkeypatch.setattr(routine_file, "load", failing)
     routines, errors, notices = library.load(str(d))
     assert [r.name for r in routines] == ["daily", "guasha", "acupressure", "eyes"]
     assert errors == ["full.json: cannot be loaded (MemoryError)"]
+
+
+def test_the_wand_loads_routines_without_hints_and_shares_the_checkers_strings():
+    # On the wand (app, via start) the steps keep no hint text and no copy
+    # of their zone or direction: the heap is what the device runs short of.
+    from facewand import routine_file
+    routines, errors, _ = library.load(str(REPO_ROOT / "firmware" / "routines"), (), False)
+    assert not errors
+    steps = [s for r in routines for s in r.steps]
+    assert steps and all(s.hint == "" for s in steps)
+    assert all(any(s.zone is z for z in routine_file.ZONES) for s in steps)
+    assert all(any(s.direction is d for d in routine_file.DIRECTIONS) for s in steps)
+    with_hints, _, _ = library.load(str(REPO_ROOT / "firmware" / "routines"))
+    assert any(s.hint for r in with_hints for s in r.steps)

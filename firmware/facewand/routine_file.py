@@ -50,6 +50,7 @@ class RoutineError(SchemaError):
 
 class _Checker(Checker):
     error = RoutineError
+    hints = True
 
     def special(self, v, kind, lo, hi, path):
         if kind == "frac":
@@ -85,8 +86,13 @@ class _Checker(Checker):
             self.fail(path + ".hold_ms", "given but the step has no presses")
         if not presses and not f["strokes"]:
             self.fail(path, "a step needs strokes or presses (both are 0)")
-        return Step(f["name"], f["zone"], f["direction"], f["strokes"], presses,
-                    hold, f["pressure_max"], f.get("hint", ""))
+        # The zone and direction as the checker's own strings: on the wand
+        # those are interned with the module's code, so thirty steps do not
+        # each keep a copy on the heap. A hint is for the simulator and the
+        # docs; the wand, which shows no text, is built without (`hints`).
+        return Step(f["name"], ZONES[ZONES.index(f["zone"])],
+                    DIRECTIONS[DIRECTIONS.index(f["direction"])], f["strokes"], presses,
+                    hold, f["pressure_max"], f.get("hint", "") if self.hints else "")
 
 
 def full_strength(rgb):
@@ -116,9 +122,10 @@ def _is_id(s):
     return True
 
 
-def parse(data, source):
+def parse(data, source, hints=True):
     """Check decoded JSON data and build the Routine it describes."""
     c = _Checker(source)
+    c.hints = hints
     f = c.obj(data, ROUTINE_FIELDS, "")
     pace = f["pace"]
     r = Routine(f["name"], f["colour"], f["rounds"], pace["start_ms"],
@@ -138,8 +145,8 @@ def parse_bytes(raw, source):
     return parse(parse_json(raw, source, RoutineError), source)
 
 
-def load(path, source=None):
+def load(path, source=None, hints=True):
     """Read and check one routine file; errors name the file by its base
     name, or as `source` says."""
     data, source = load_json(path, RoutineError, source)
-    return parse(data, source)
+    return parse(data, source, hints)

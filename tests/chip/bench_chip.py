@@ -13,7 +13,7 @@ import time
 
 import machine
 import neopixel
-from facewand import app
+from facewand import app, start
 from facewand.shell import TICK_MS
 
 try:
@@ -35,8 +35,8 @@ def time_dump(journal, engine, shell, path):
 def main():
     # Built exactly as facewand.app.main builds it (main.py is left out of
     # this filesystem), start-up modules dropped as it drops them.
-    board, hw, engine, shell, journal = app._start(machine, neopixel, time, "")
-    app._forget(app._START_ONLY)
+    board, hw, engine, shell, journal = start.start(machine, neopixel, time, "")
+    app._forget(app.START_ONLY)
     gc.collect()
     spent = [0] * TICKS
     alloc = 0

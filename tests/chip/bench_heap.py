@@ -8,10 +8,10 @@ import machine
 import neopixel
 import time
 
-from facewand import app
+from facewand import app, start
 
-_built = app._start(machine, neopixel, time, "")
-app._forget(app._START_ONLY)
+_built = start.start(machine, neopixel, time, "")
+app._forget(app.START_ONLY)
 gc.collect()
 print("heap_alloc_bytes %d" % gc.mem_alloc())
 print("heap_free_bytes %d" % gc.mem_free())
