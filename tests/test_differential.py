@@ -7,7 +7,7 @@ import json
 import pytest
 
 from difftrace import run_scenarios
-from mprig import REPO_ROOT, run_micropython
+from mprig import REPO_ROOT, firmware_copies, run_micropython
 from scenarios import all_scenarios
 
 STATS = {"traces": 0, "lines": 0, "wire": 0, "boards": set()}
@@ -23,10 +23,8 @@ def both(tmp_path_factory):
                   cpython.append)
     proc = run_micropython(
         REPO_ROOT / "tests" / "mp_driver.py",
-        copies=[(REPO_ROOT / "firmware", "/lib"),
-                (REPO_ROOT / "sim", "/lib/sim"),
+        copies=[*firmware_copies(),
                 (REPO_ROOT / "tests" / "difftrace.py", "/lib/difftrace.py"),
-                (REPO_ROOT / "boards", "/boards"),
                 (data, "/data/scenarios.json")],
         timeout=600)
     assert proc.returncode == 0, proc.stderr

@@ -2,7 +2,7 @@
 import pytest
 
 import driver_checks
-from mprig import REPO_ROOT, run_micropython
+from mprig import REPO_ROOT, firmware_copies, run_micropython
 
 
 @pytest.mark.parametrize("name", driver_checks.all_checks())
@@ -11,8 +11,7 @@ def test_driver_on_cpython(name):
 
 
 def test_every_driver_check_passes_on_micropython():
-    p = run_micropython(REPO_ROOT / "tests" / "driver_checks.py",
-                        copies=[(REPO_ROOT / "firmware", "/lib"), (REPO_ROOT / "sim", "/lib/sim")])
+    p = run_micropython(REPO_ROOT / "tests" / "driver_checks.py", copies=firmware_copies())
     assert p.returncode == 0, p.stdout + p.stderr
     passed = [line[3:] for line in p.stdout.splitlines() if line.startswith("ok ")]
     assert passed == driver_checks.all_checks()
