@@ -4,11 +4,11 @@
 # stand-in for mpremote's transport, raising mpremote's exceptions. The script flash runs on the wand to
 # list and hash its files runs here on real MicroPython (the WebAssembly
 # build), so its output is checked against the host's hashes too. Last, end
-# to end: flash and mip install onto the virtual wand (sim/wand), real
-# MicroPython behind a pty that mpremote talks to as to a board.
+# to end: mip install onto the virtual wand (sim/wand), real MicroPython
+# behind a pty that mpremote talks to as to a board (flashing it is
+# tests/test_wand_e2e.py).
 import errno
 import hashlib
-import io
 import json
 import os
 import re
@@ -767,6 +767,7 @@ def test_manifest_names_files_that_exist():
 
 
 # ---- end to end: the virtual wand (real MicroPython on a pty) ---------------
+# Flashing it, and what the flashed wand then does: tests/test_wand_e2e.py.
 
 @pytest.fixture
 def virtual_wand():
@@ -780,50 +781,6 @@ def mpremote(port, *args):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     return r.stdout
-
-
-def test_flash_the_virtual_wand(tmp_path, virtual_wand):
-    # The real firmware and a real board file under a name of its own.
-    with open(os.path.join(ROOT, "boards", "pico.json")) as f:
-        board = json.load(f)
-    name = "e2e-%d" % os.getpid()
-    board["name"] = name
-    path = tmp_path / (name + ".json")
-    path.write_text(json.dumps(board))
-    sessions = []
-
-    def counted(port):
-        sessions.append(port)
-        return real_open(port)
-    real_open = session.open_transport
-    try:
-        # In this process, to count the connections: one either side of
-        # the reset into maintenance mode.
-        session.open_transport = counted
-        out = io.StringIO()
-        try:
-            assert flash.flash(str(path), virtual_wand, out=out) == 0
-        finally:
-            session.open_transport = real_open
-        assert len(sessions) == 2
-        n = len(build.firmware_files()) + 1
-        assert out.getvalue().splitlines()[-1] == (
-            "flashed %s to %s: %d of %d files copied, 0 removed" % (name, virtual_wand, n, n))
-        listing = mpremote(virtual_wand, "fs", "ls", ":", "+", "fs", "ls", ":facewand")
-        names = {line.split()[-1] for line in listing.splitlines()[1:] if line.startswith(" ")}
-        assert {"board.json", "main.py", "facewand/", "routines/", "drivers/",
-                "engine.mpy", "app.mpy"} <= names
-        assert "maintenance" not in names and "engine.py" not in names
-        # Nothing changed, nothing copied; doctor agrees.
-        r = run("flash", "--board", str(path), "--port", virtual_wand)
-        assert r.returncode == 0, r.stderr
-        assert r.stdout.splitlines()[-1].endswith(": 0 of %d files copied, 0 removed" % n)
-        r = run("doctor", "--port", virtual_wand)
-        assert r.returncode == 0, r.stderr
-        assert "board.json: %s (not a board in boards/, not compared)" % name in r.stdout
-        assert "bytecode v6, arch none: loads what flash builds" in r.stdout
-    finally:
-        shutil.rmtree(os.path.join(ROOT, "build", "flash", name), ignore_errors=True)
 
 
 def test_mip_installs_package_json_on_the_virtual_wand(virtual_wand):
