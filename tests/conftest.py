@@ -1,10 +1,5 @@
-import os
-import sys
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-for p in (os.path.join(ROOT, "firmware"), ROOT):
-    if p not in sys.path:
-        sys.path.insert(0, p)
+# The repository's root and firmware/ are on sys.path by pyproject.toml's
+# pythonpath; the root itself is sim.paths.ROOT (as mprig.REPO_ROOT, a Path).
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -17,10 +17,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-MP_DIR = REPO_ROOT / "tests" / "mp"
-RUNNER = MP_DIR / "run.mjs"
-PACKAGE_DIR = MP_DIR / "node_modules" / "@micropython" / "micropython-webassembly-pyscript"
+from sim import paths
+
+REPO_ROOT = Path(paths.ROOT)
+RUNNER = REPO_ROOT / "tests" / "mp" / "run.mjs"
+PACKAGE_DIR = Path(paths.MICROPYTHON_WASM)
 
 # run.mjs exit status when the rig itself failed (bad arguments, missing file).
 RIG_FAILURE = 3

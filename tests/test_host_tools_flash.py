@@ -25,10 +25,10 @@ from mpremote.transport import TransportError, TransportExecError
 
 from host_tools import build, cli, flash, ports, session
 from host_tools.messages import BadInput, Failure
-from mprig import REPO_ROOT, run_micropython_code
+from mprig import run_micropython_code
 from sim import paths
 
-ROOT = str(REPO_ROOT)
+ROOT = paths.ROOT
 MPY_V6_ARMV6M = 6 | 3 << 8 | 4 << 10     # sys.implementation._mpy on a Pico with 1.29
 
 

@@ -12,8 +12,8 @@ import sys
 import pytest
 
 from facewand import routine_file
+from sim.paths import ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILTIN = sorted(glob.glob(os.path.join(ROOT, "firmware", "routines", "*.json")))
 DOC = os.path.join(ROOT, "docs", "routines.md")
 

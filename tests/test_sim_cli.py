@@ -247,3 +247,44 @@ def test_pressing_to_the_sensors_rail_keeps_the_warning_on():
     warn = [e["t_ms"] for e in events if e["event"] == "warn"]
     clear = [e["t_ms"] for e in events if e["event"] == "clear"]
     assert warn and warn[0] < 4300 and clear == []
+
+
+@pytest.mark.parametrize("main, argv, line", [
+    ("sim", ["run", "--routine", "daily", "--bogus"], "sim: unrecognized arguments: --bogus"),
+    ("sim", ["cues", "--level", "x"], "sim: argument --level: invalid int value: 'x'"),
+    ("wand", ["--heapsize", "lots"], "sim wand: argument --heapsize: invalid int value: 'lots'"),
+    ("host_tools", ["routine", "check"], "host_tools: the following arguments are required: FILE"),
+    ("host_tools", ["flash", "--port", "a\nb"], "host_tools: the following arguments are required: "
+     "--board"),
+    ("host_tools", ["journal", "--raw", "x\ny"], "host_tools: unrecognized arguments: x\\ny"),
+])
+def test_every_command_line_says_a_bad_argument_in_one_line_in_its_own_voice(capsys, main, argv, line):
+    # One parser class for sim, sim wand and host_tools (sim/options.py),
+    # subcommands included.
+    from host_tools import cli as host_cli
+    from sim import cli as sim_cli
+    from sim.wand import server
+    with pytest.raises(SystemExit) as e:
+        {"sim": sim_cli.main, "wand": server.main, "host_tools": host_cli.main}[main](argv)
+    assert e.value.code == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", line + "\n")
+
+
+def test_board_is_one_option_everywhere(capsys):
+    from host_tools import cli as host_cli
+    from sim import cli as sim_cli
+    from sim.options import BOARD_HELP
+    helps = {}
+    for main, argv in ((sim_cli.main, ["run", "--help"]), (sim_cli.main, ["cues", "--help"]),
+                       (host_cli.main, ["flash", "--help"])):
+        with pytest.raises(SystemExit):
+            main(argv)
+        helps[" ".join(argv)] = " ".join(capsys.readouterr().out.split())
+    for text in helps.values():
+        assert "--board NAME " + BOARD_HELP in text
+    assert "--board NAME " + BOARD_HELP + " (default pico)" in helps["run --help"]
+    assert "(default pico)" not in helps["flash --help"]
+    # Both take a board by name or by path, resolved in one place (sim.paths).
+    p = sim("cues", "--board", str(REPO_ROOT / "boards" / "pico.json"))
+    assert p.returncode == 0 and p.stdout.startswith("pico: ERM on PWM"), p.stderr
