@@ -30,7 +30,8 @@ def count_faults(interpreter, check, got):
 
 
 @pytest.mark.parametrize("board", app_checks.BOARDS)
-@pytest.mark.parametrize("check", app_checks.CHECKS)
+@pytest.mark.parametrize("check", [pytest.param(c, marks=pytest.mark.slow) if c == FAULT_CHECK else c
+                                   for c in app_checks.CHECKS])
 def test_app_on_cpython(root, board, check):
     count_faults("cpython", check, checkrun.cpython(app_checks, check, root, board))
 
@@ -51,6 +52,7 @@ def micropython():
     return dict(zip(CALLS, outcomes))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("board", app_checks.BOARDS)
 @pytest.mark.parametrize("check", app_checks.CHECKS)
 def test_app_on_micropython(micropython, board, check):

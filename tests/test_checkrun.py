@@ -8,6 +8,8 @@ import pytest
 
 import checkrun
 
+pytestmark = pytest.mark.slow    # real MicroPython (Node)
+
 CHECKS = '''
 import sys
 

@@ -11,6 +11,8 @@ import difftrace
 from mprig import REPO_ROOT
 from scenarios import all_scenarios
 
+pytestmark = pytest.mark.slow    # real MicroPython (Node): 40 whole sessions
+
 STATS = {"traces": 0, "lines": 0, "wire": 0, "boards": set()}
 SCENARIOS = [list(s) for s in all_scenarios()]
 

@@ -17,6 +17,7 @@ def micropython():
     return dict(zip(NAMES, checkrun.micropython(driver_checks, [(name, ()) for name in NAMES])))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_driver_on_micropython(micropython, name):
     micropython[name].result()

@@ -29,7 +29,8 @@ from host_tools import build, cli as host_cli
 from sim import cli as sim_cli, paths
 
 # The explicit examples hold 100 kB inputs; hypothesis warns about their repr.
-pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
+pytestmark = [pytest.mark.filterwarnings("ignore:Generating overly large repr"),
+              pytest.mark.slow]  # fuzzes the CLIs, in fresh interpreters too
 
 ROOT = paths.ROOT
 EXAMPLES = 100

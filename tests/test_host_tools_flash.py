@@ -103,6 +103,7 @@ def main(capsys, *argv):
 
 # ---- bad input: exit 2, one line -------------------------------------------
 
+@pytest.mark.slow
 def test_unknown_board_names_the_known_ones():
     r = run("flash", "--board", "no-such-board", "--port", "/dev/null")
     assert r.returncode == 2
@@ -224,6 +225,7 @@ def test_one_wand_is_found(monkeypatch):
     assert ports.find_port("COM7") == "COM7"
 
 
+@pytest.mark.slow
 def test_port_that_cannot_be_opened(tmp_path):
     board = write_board(tmp_path, "noport-%d" % os.getpid())
     try:
@@ -239,6 +241,7 @@ def test_port_that_cannot_be_opened(tmp_path):
 
 # ---- dry run ---------------------------------------------------------------
 
+@pytest.mark.slow
 def test_dry_run_without_a_wand_lists_every_command(tmp_path):
     # As a person runs it, with the real firmware and a board file of its own.
     board = write_board(tmp_path, "dryrun-%d" % os.getpid())
@@ -391,6 +394,7 @@ def test_plan_removes_what_the_package_no_longer_has():
 
 # ---- the script that lists the wand's files, on real MicroPython -------------
 
+@pytest.mark.slow
 def test_file_listing_runs_on_micropython(sandbox):
     out = str(sandbox / "out")
     built = build.build(os.path.join(paths.BOARDS, "testwand.json"), out)
@@ -783,6 +787,7 @@ def mpremote(port, *args):
     return r.stdout
 
 
+@pytest.mark.slow
 def test_mip_installs_package_json_on_the_virtual_wand(virtual_wand):
     # mpremote's mip reads a local package.json like one on GitHub; --target /
     # because mip's default, /lib, is not where main.py runs from.

@@ -8,6 +8,8 @@ import pytest
 
 from mprig import REPO_ROOT, RIG_FAILURE, firmware_copies, run_micropython, run_micropython_code
 
+pytestmark = pytest.mark.slow    # real MicroPython (Node), a run per test
+
 
 def run(code, **kw):
     return run_micropython_code(textwrap.dedent(code), **kw)

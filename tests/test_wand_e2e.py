@@ -16,6 +16,8 @@ from host_tools import build, flash, session
 from mprig import REPO_ROOT
 from sim.wand.server import start_wand
 
+pytestmark = pytest.mark.slow    # the virtual wand (Node)
+
 SCRIPT = """\
 0.5 press
 4 pressure 0.9
