@@ -123,7 +123,6 @@ def valid_routine(draw):
     }
 
 
-@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_routine())
 def test_every_valid_routine_runs_to_done(data):
@@ -154,7 +153,6 @@ BAD_VALUES = [None, True, False, -1, 0, 10 ** 9, 2.5, -0.5, "", "x" * 300, "#GGG
               [], {}, [1, 2], {"a": 1}]
 
 
-@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(valid_routine(), st.data())
 def test_corrupted_routines_are_refused_with_a_field_named(data, draw):
@@ -184,7 +182,6 @@ def test_corrupted_routines_are_refused_with_a_field_named(data, draw):
     assume(False)
 
 
-@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(valid_routine(), st.data())
 def test_damaged_bytes_are_refused_or_valid_never_a_crash(data, draw):

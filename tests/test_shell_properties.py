@@ -2,7 +2,6 @@
 # wand's shell, drivers and simulated hardware. Outside a running session
 # the PWM duty must be zero once the cue announcing the change is over; it
 # never exceeds the cap; and every run ends with the motor still.
-import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 
 from facewand import board as board_file, cues, library, ticks
@@ -23,7 +22,6 @@ line = st.one_of(
 )
 
 
-@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.integers(0, 6000), line), max_size=25), st.integers(0, 4))
 def test_motor_pin_obeys_the_rules(script, choice):
