@@ -32,6 +32,11 @@ demo: setup
 test: setup
 	$(PY) -m pytest
 
+# The quick loop while working: every test not marked slow (see pyproject.toml).
+.PHONY: check
+check: setup
+	$(PY) -m pytest -m "not slow" -q
+
 bench: setup
 	$(PY) tests/bench.py
 

@@ -19,27 +19,21 @@
 # bad input, 1 anything else that failed. An error this code did not
 # foresee is one line and status 1, never a traceback.
 #
-# This is the one argument parser. A command's module is imported when the
+# This is the one argument parser (its error handling and --board are
+# sim's too: sim/options.py). A command's module is imported when the
 # command runs: those that talk to a wand bring in mpremote, whose import
 # (0.1 s) routine check need not wait for.
-import argparse
 import os
 import sys
 
 from sim import paths
+from sim.options import Parser, add_board
 paths.add_firmware()
 
 # The firmware's own checker, so a file that passes here loads on the wand.
 from facewand import routine_file    # noqa: E402
 from host_tools import typecheck    # noqa: E402
 from host_tools.messages import BadInput, Failure, one_line, plural    # noqa: E402
-
-
-class _ArgParser(argparse.ArgumentParser):
-    def error(self, message):
-        # One line and status 2, the same as a bad file; no usage dump.
-        sys.stderr.write("host_tools: %s\n" % one_line(message))
-        raise SystemExit(2)
 
 
 # The commands that talk to a wand, each importing its module as it runs
@@ -84,7 +78,9 @@ def routine_check(args):
 
 
 def _parser():
-    p = _ArgParser(prog="python -m host_tools", description="Tools for the facewand on the host.")
+    # A bad command line is one line and status 2, the same as a bad file.
+    p = Parser(prog="python -m host_tools", description="Tools for the facewand on the host.",
+               voice="host_tools", tidy=one_line)
     commands = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     routine = commands.add_parser("routine", help="work with routine files")
@@ -103,8 +99,7 @@ def _parser():
         "checked first by the wand's own checker. Exit status 2: bad input (unknown board, a "
         "board file the wand would refuse, no wand or several, a port that cannot be opened, "
         "wrong MicroPython); 1: a failure on the way.")
-    fl.add_argument("--board", required=True, metavar="NAME",
-                    help="a board in boards/ (NAME.json), or a path to a board .json file")
+    add_board(fl, required=True)
     fl.add_argument("--port", help="the wand's serial port (default: the one plugged-in "
                     "Raspberry Pi/Espressif/CP210x/CH340/FTDI USB device)")
     fl.add_argument("--dry-run", action="store_true",

@@ -6,12 +6,12 @@
 # Exit status: 0 when the run ends (done, off or an `end` line), 2 for bad
 # input (unknown routine, invalid routine file, bad script line, unwritable
 # trace file), with a one-line message and never a traceback.
-import argparse
 import os
 import sys
 import time
 
 from sim import paths
+from sim.options import Parser, add_board
 paths.add_firmware()
 
 from facewand import board as board_file, library, routine_file  # noqa: E402
@@ -81,18 +81,11 @@ def load_script(path):
         raise BadInput(str(e))
 
 
-class _ArgParser(argparse.ArgumentParser):
-    def error(self, message):
-        # One line, status 2, like every other bad input.
-        sys.stderr.write("sim: %s\n" % message)
-        raise SystemExit(2)
-
-
 def _parser():
-    p = _ArgParser(prog="python -m sim", description="Run the wand's engine on a virtual clock.")
+    p = Parser(prog="python -m sim", description="Run the wand's engine on a virtual clock.",
+               voice="sim")
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="simulate a session")
-    run.error = p.error
     run.add_argument("--routine", required=True, help="a built-in routine name or a routine .json file")
     run.add_argument("--script", help="events file: '<seconds> press|long|double|pressure V|battery V|end'")
     run.add_argument("--trace", help="write the JSON Lines trace here")
@@ -100,14 +93,12 @@ def _parser():
     run.add_argument("--quiet", action="store_true", help="do not draw the wand")
     run.add_argument("--start-tick", type=int, default=0,
                      help="ticks_ms value at power-on (test the wraparound)")
-    run.add_argument("--board", default="pico",
-                     help="a board in boards/ (NAME.json) or a path to a board .json file (default pico)")
+    add_board(run)
     run.add_argument("--wire", action="store_true",
                      help="add what leaves the drivers to the trace: motor duty (or DRV2605 RTP) "
                      "changes and the bytes written to the ring")
     cu = sub.add_parser("cues", help="every vibration cue as a hand would feel it, and whether it passes")
-    cu.error = p.error
-    cu.add_argument("--board", default="pico", help="board description in boards/ (default pico)")
+    add_board(cu)
     cu.add_argument("--level", type=int, default=None,
                     help="session level in permille (default: the softest a person can set)")
     # Listed for --help; its own options are parsed by sim.wand.server.

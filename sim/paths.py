@@ -1,11 +1,17 @@
-# Where the firmware lives, so host code imports the very files the wand runs.
+# Where things are, so host code imports the very files the wand runs.
 import os
 import sys
 
+# The repository's root, found here only: sim, host_tools and the tests
+# take it (and the folders below) from this module.
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIRMWARE = os.path.join(ROOT, "firmware")
 ROUTINES = os.path.join(FIRMWARE, "routines")
 BOARDS = os.path.join(ROOT, "boards")
+# MicroPython's WebAssembly build, installed by make setup: the test rig
+# (tests/mprig.py) and the virtual wand (sim/wand) both run it.
+MICROPYTHON_WASM = os.path.join(ROOT, "tests", "mp", "node_modules", "@micropython",
+                                "micropython-webassembly-pyscript")
 
 
 def add_firmware():

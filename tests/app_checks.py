@@ -1,7 +1,9 @@
 # firmware's main program (facewand.app) on simulated hardware, written to
-# run unchanged on CPython (test_app.py) and on MicroPython (the rig): the
-# wand's journal must equal the simulator's trace for the same script, and
-# every way out must leave the motor and ring off.
+# run unchanged on CPython and on MicroPython (test_app.py runs each check on
+# both through checkrun): the wand's journal must equal the simulator's trace
+# for the same script, and every way out must leave the motor and ring off.
+# Each check takes the wand's root folder (board.json, routines/, boards/)
+# and a board's name.
 import sys
 
 from facewand import app, board as board_file, library, trace
@@ -309,17 +311,3 @@ CHECKS = ("check_journal_matches_the_simulator", "check_every_way_out_leaves_mot
           "check_bad_files_never_stop_the_wand", "check_maintenance_mode")
 BOARDS = ("pico", "esp32-devkitc", "xiao-rp2040")
 
-
-if __name__ == "__main__":
-    root = sys.argv[1]
-    n = 0
-    faults = 0
-    for board_name in BOARDS:
-        for name in CHECKS:
-            got = globals()[name](root, board_name)
-            if name == "check_a_fault_in_any_driver_call_leaves_the_motor_off_within_a_tick":
-                faults += got
-            print("ok %s %s" % (name, board_name))
-            n += 1
-    print("faults survived %d" % faults)
-    print("%d passed, 0 failed" % n)

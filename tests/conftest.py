@@ -1,10 +1,15 @@
-import os
-import sys
+# The repository's root and firmware/ are on sys.path by pyproject.toml's
+# pythonpath; the root itself is sim.paths.ROOT (as mprig.REPO_ROOT, a Path).
+import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-for p in (os.path.join(ROOT, "firmware"), ROOT):
-    if p not in sys.path:
-        sys.path.insert(0, p)
+
+@pytest.hookimpl(tryfirst=True)     # before -m "not slow" deselects
+def pytest_collection_modifyitems(items):
+    # Property tests (hypothesis) run a hundred or more random cases each:
+    # slow by nature, wherever they are (see the slow marker in pyproject.toml).
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -1,32 +1,43 @@
-# Runs scenarios through sim.session and writes their traces. Imported on
-# CPython by the tests and run on MicroPython by mp_driver.py, so it keeps to
-# what both interpreters have.
+# One scenario through sim.session, its trace as the check's result: the
+# differential test (test_differential.py) runs it through checkrun on
+# CPython and on MicroPython, so it keeps to what both interpreters have.
 from facewand import board as board_file, library
 from facewand.settings import Settings
 from sim.fakehw.script import parse_script
 from sim.session import Session, default_script
 
+try:
+    # MicroPython: the heap is locked around every tick (shell, drivers,
+    # engine), so any allocation on the tick path fails the check.
+    from micropython import heap_lock, heap_unlock
+except ImportError:
+    heap_lock = heap_unlock = None
 
-def run_scenarios(scenarios, routines_dir, boards_dir, write, lock=None, unlock=None):
-    """scenarios: [name, routine, script or None, start tick, board] lists.
-    Writes '### name' then the trace lines of each, with what left the
-    drivers (motor and ring lines); returns lines written."""
-    count = [0]
 
-    def out(line):
-        count[0] += 1
-        write(line)
+_loaded = {}
 
-    routines, errors, _ = library.load(routines_dir)
-    assert not errors, errors
-    names = [r.name for r in routines]
-    for name, routine, script, start, board in scenarios:
-        out("### " + name)
-        b = board_file.load(boards_dir + "/" + board + ".json")
-        events = parse_script(script, name) if script else default_script()
-        kw = {}
-        if lock is not None:
-            kw = {"lock": lock, "unlock": unlock}
-        Session(routines, Settings(), events, out, b, start_tick=start,
-                choice=names.index(routine), wire=True, **kw).run()
-    return count[0]
+
+def _library(routines_dir):
+    # Loaded once per folder: a routine is never changed by running it.
+    if routines_dir not in _loaded:
+        routines, errors, _ = library.load(routines_dir)
+        assert not errors, errors
+        _loaded[routines_dir] = routines, [r.name for r in routines]
+    return _loaded[routines_dir]
+
+
+def trace(scenario, routines_dir, boards_dir):
+    """scenario: [name, routine, script or None, start tick, board]. Returns
+    {"heap_locked": whether every tick ran with the heap locked, "lines":
+    the trace lines, with what left the drivers (motor and ring lines)}."""
+    name, routine, script, start, board = scenario
+    routines, names = _library(routines_dir)
+    b = board_file.load(boards_dir + "/" + board + ".json")
+    events = parse_script(script, name) if script else default_script()
+    kw = {}
+    if heap_lock is not None:
+        kw = {"lock": heap_lock, "unlock": heap_unlock}
+    lines = []
+    Session(routines, Settings(), events, lines.append, b, start_tick=start,
+            choice=names.index(routine), wire=True, **kw).run()
+    return {"heap_locked": heap_lock is not None, "lines": lines}

@@ -1,6 +1,6 @@
 # Driver tests against the simulated machine, written to run unchanged on
-# CPython (tests/test_drivers.py calls each check) and on MicroPython (the
-# same file, run by the MicroPython rig). Plain asserts, no pytest.
+# CPython and on MicroPython (tests/test_drivers.py runs each check on both
+# through checkrun). Plain asserts, no pytest.
 from facewand import cues, board as board_file
 from facewand.drivers.haptic import PwmMotor, Drv2605, CAP_DUTY, CAP_RTP
 from facewand.drivers.neoring import NeoRing, gamma_table
@@ -371,11 +371,3 @@ def check_every_name_is_written_as_one_line_of_ascii_json():
 def all_checks():
     g = globals()
     return sorted(name for name in g if name.startswith("check_"))
-
-
-if __name__ == "__main__":
-    names = all_checks()
-    for name in names:
-        globals()[name]()
-        print("ok " + name)
-    print("%d passed, 0 failed" % len(names))

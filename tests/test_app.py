@@ -4,7 +4,16 @@ import shutil
 import pytest
 
 import app_checks
-from mprig import REPO_ROOT, run_micropython
+import checkrun
+from mprig import REPO_ROOT
+
+FAULTS = {"cpython": 0, "micropython": 0}
+FAULT_CHECK = "check_a_fault_in_any_driver_call_leaves_the_motor_off_within_a_tick"
+# Every kind of driver call, faulted at points spread over a session, once
+# and from then on, on each board.
+LEAST_FAULTS = 40
+# The order the MicroPython run takes them in, on one filesystem.
+CALLS = [(check, board) for board in app_checks.BOARDS for check in app_checks.CHECKS]
 
 
 @pytest.fixture
@@ -14,31 +23,37 @@ def root(tmp_path):
     return str(tmp_path)
 
 
-FAULTS = {"cpython": 0, "micropython": 0}
+def count_faults(interpreter, check, got):
+    if check == FAULT_CHECK:
+        assert got >= LEAST_FAULTS
+        FAULTS[interpreter] += got
 
 
 @pytest.mark.parametrize("board", app_checks.BOARDS)
-@pytest.mark.parametrize("check", app_checks.CHECKS)
+@pytest.mark.parametrize("check", [pytest.param(c, marks=pytest.mark.slow) if c == FAULT_CHECK else c
+                                   for c in app_checks.CHECKS])
 def test_app_on_cpython(root, board, check):
-    got = getattr(app_checks, check)(root, board)
-    if check == "check_a_fault_in_any_driver_call_leaves_the_motor_off_within_a_tick":
-        assert got >= 40                 # every kind of call, spread over a session
-        FAULTS["cpython"] += got
+    count_faults("cpython", check, checkrun.cpython(app_checks, check, root, board))
 
 
 def test_app_journal_has_the_whole_story(root):
-    n = app_checks.check_journal_matches_the_simulator(root, "pico")
+    n = checkrun.cpython(app_checks, "check_journal_matches_the_simulator", root, "pico")
     assert n > 60            # a session with warnings, skips and a pause, not a stub
 
 
-def test_app_on_micropython():
-    p = run_micropython(REPO_ROOT / "tests" / "app_checks.py", args=["/wand"],
-                        copies=[(REPO_ROOT / "firmware", "/lib"), (REPO_ROOT / "sim", "/lib/sim"),
-                                (REPO_ROOT / "firmware" / "routines", "/wand/routines"),
-                                (REPO_ROOT / "boards", "/wand/boards")])
-    assert p.returncode == 0, p.stdout[-2000:] + p.stderr
-    ok = [line for line in p.stdout.splitlines() if line.startswith("ok ")]
-    assert len(ok) == len(app_checks.CHECKS) * len(app_checks.BOARDS)
-    faults = [int(line.split()[-1]) for line in p.stdout.splitlines() if line.startswith("faults survived ")]
-    assert faults and faults[0] >= 120
-    FAULTS["micropython"] += faults[0]
+@pytest.fixture(scope="module")
+def micropython():
+    # The wand's filesystem at /wand, shared by the calls: each check puts
+    # back what it changes.
+    outcomes = checkrun.micropython(
+        app_checks, [(check, ("/wand", board)) for check, board in CALLS],
+        copies=[(REPO_ROOT / "firmware" / "routines", "/wand/routines"),
+                (REPO_ROOT / "boards", "/wand/boards")])
+    return dict(zip(CALLS, outcomes))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("board", app_checks.BOARDS)
+@pytest.mark.parametrize("check", app_checks.CHECKS)
+def test_app_on_micropython(micropython, board, check):
+    count_faults("micropython", check, micropython[(check, board)].result())

@@ -74,6 +74,7 @@ def test_a_cue_too_weak_to_feel_is_found():
     assert any("under the 0.10 a hand feels" in p for p in f.problems)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("board", BOARDS)
 def test_sim_cues_prints_every_cue_and_passes(board):
     p = subprocess.run([sys.executable, "-m", "sim", "cues", "--board", board], cwd=REPO_ROOT,
@@ -86,6 +87,7 @@ def test_sim_cues_prints_every_cue_and_passes(board):
         assert any(line.startswith(name + " ") and " ok " in line for line in lines), name
 
 
+@pytest.mark.slow
 def test_sim_cues_refuses_a_level_outside_the_engines_range():
     p = subprocess.run([sys.executable, "-m", "sim", "cues", "--level", "900"], cwd=REPO_ROOT,
                        capture_output=True, text=True, timeout=60)

@@ -243,6 +243,7 @@ def test_a_whole_session_on_80x24_is_drawn_in_place_and_fits(monkeypatch):
     assert "⚠ pressure_high" in out.text                  # shown while it lasted
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("count", [12, 16, 24])
 @pytest.mark.parametrize("environ", [PLAIN_ENV, dict(PLAIN_ENV, NO_COLOR="1")], ids=["colour", "no_color"])
 def test_every_ring_size_fits_80_columns_with_its_pattern_name(monkeypatch, tmp_path, count, environ):
@@ -256,6 +257,7 @@ def test_every_ring_size_fits_80_columns_with_its_pattern_name(monkeypatch, tmp_
     assert "…" not in ring
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cols", [60, 40, 24, 12, 3, 1])
 def test_narrow_terminals_cut_lines_and_never_wrap(monkeypatch, cols):
     terminal_size(monkeypatch, cols, 24)
@@ -269,6 +271,7 @@ def test_narrow_terminals_cut_lines_and_never_wrap(monkeypatch, cols):
         assert picture[1].count("●") + picture[1].count("○") == 12   # the whole ring
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rows", [24, 9, 6, 4, 2, 1])
 def test_short_terminals_show_fewer_lines_most_useful_first(monkeypatch, rows):
     terminal_size(monkeypatch, 80, rows)
@@ -550,6 +553,7 @@ def picture_and_rest(out):
     return out[:end], out[end:]
 
 
+@pytest.mark.slow
 def test_sim_run_in_an_80x24_terminal_draws_one_picture_in_place():
     out, status = pty_run(["run", "--routine", "daily"])
     assert status == 0, out
@@ -566,6 +570,7 @@ def test_sim_run_in_an_80x24_terminal_draws_one_picture_in_place():
     assert "Traceback" not in out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cols,rows,env,ring", [
     (40, 24, {}, 12),
     (80, 24, {"NO_COLOR": "1"}, 24),
@@ -585,6 +590,7 @@ def test_sim_run_degrades_on_narrow_short_or_colourless_terminals(tmp_path, cols
     assert rest.startswith("ended done")
 
 
+@pytest.mark.slow
 def test_ctrl_c_in_a_real_terminal_gives_it_back():
     out, status = pty_run(["run", "--routine", "daily", "--realtime"],
                           interrupt_after="\x1b[8A", timeout=20)
@@ -595,6 +601,7 @@ def test_ctrl_c_in_a_real_terminal_gives_it_back():
     assert s.col == 0 and s.screen()[-1] == ""               # cursor below the picture
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_an_error_in_a_real_terminal_gives_it_back_and_says_one_line():
     out, status = pty_run(["run", "--routine", "daily", "--trace", "/dev/full"])

@@ -1,18 +1,23 @@
 # Every driver check in driver_checks.py, on CPython and on MicroPython.
 import pytest
 
+import checkrun
 import driver_checks
-from mprig import REPO_ROOT, run_micropython
+
+NAMES = driver_checks.all_checks()
 
 
-@pytest.mark.parametrize("name", driver_checks.all_checks())
+@pytest.mark.parametrize("name", NAMES)
 def test_driver_on_cpython(name):
-    getattr(driver_checks, name)()
+    checkrun.cpython(driver_checks, name)
 
 
-def test_every_driver_check_passes_on_micropython():
-    p = run_micropython(REPO_ROOT / "tests" / "driver_checks.py",
-                        copies=[(REPO_ROOT / "firmware", "/lib"), (REPO_ROOT / "sim", "/lib/sim")])
-    assert p.returncode == 0, p.stdout + p.stderr
-    passed = [line[3:] for line in p.stdout.splitlines() if line.startswith("ok ")]
-    assert passed == driver_checks.all_checks()
+@pytest.fixture(scope="module")
+def micropython():
+    return dict(zip(NAMES, checkrun.micropython(driver_checks, [(name, ()) for name in NAMES])))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_driver_on_micropython(micropython, name):
+    micropython[name].result()

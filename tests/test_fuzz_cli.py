@@ -26,13 +26,13 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, settings, strategies as st
 
 from host_tools import build, cli as host_cli
-from mprig import REPO_ROOT
-from sim import cli as sim_cli
+from sim import cli as sim_cli, paths
 
 # The explicit examples hold 100 kB inputs; hypothesis warns about their repr.
-pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
+pytestmark = [pytest.mark.filterwarnings("ignore:Generating overly large repr"),
+              pytest.mark.slow]  # fuzzes the CLIs, in fresh interpreters too
 
-ROOT = str(REPO_ROOT)
+ROOT = paths.ROOT
 EXAMPLES = 100
 FUZZ = settings(max_examples=EXAMPLES, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,

@@ -4,11 +4,11 @@
 # stand-in for mpremote's transport, raising mpremote's exceptions. The script flash runs on the wand to
 # list and hash its files runs here on real MicroPython (the WebAssembly
 # build), so its output is checked against the host's hashes too. Last, end
-# to end: flash and mip install onto the virtual wand (sim/wand), real
-# MicroPython behind a pty that mpremote talks to as to a board.
+# to end: mip install onto the virtual wand (sim/wand), real MicroPython
+# behind a pty that mpremote talks to as to a board (flashing it is
+# tests/test_wand_e2e.py).
 import errno
 import hashlib
-import io
 import json
 import os
 import re
@@ -25,10 +25,10 @@ from mpremote.transport import TransportError, TransportExecError
 
 from host_tools import build, cli, flash, ports, session
 from host_tools.messages import BadInput, Failure
-from mprig import REPO_ROOT, run_micropython_code
+from mprig import run_micropython_code
 from sim import paths
 
-ROOT = str(REPO_ROOT)
+ROOT = paths.ROOT
 MPY_V6_ARMV6M = 6 | 3 << 8 | 4 << 10     # sys.implementation._mpy on a Pico with 1.29
 
 
@@ -103,6 +103,7 @@ def main(capsys, *argv):
 
 # ---- bad input: exit 2, one line -------------------------------------------
 
+@pytest.mark.slow
 def test_unknown_board_names_the_known_ones():
     r = run("flash", "--board", "no-such-board", "--port", "/dev/null")
     assert r.returncode == 2
@@ -224,6 +225,7 @@ def test_one_wand_is_found(monkeypatch):
     assert ports.find_port("COM7") == "COM7"
 
 
+@pytest.mark.slow
 def test_port_that_cannot_be_opened(tmp_path):
     board = write_board(tmp_path, "noport-%d" % os.getpid())
     try:
@@ -239,6 +241,7 @@ def test_port_that_cannot_be_opened(tmp_path):
 
 # ---- dry run ---------------------------------------------------------------
 
+@pytest.mark.slow
 def test_dry_run_without_a_wand_lists_every_command(tmp_path):
     # As a person runs it, with the real firmware and a board file of its own.
     board = write_board(tmp_path, "dryrun-%d" % os.getpid())
@@ -391,6 +394,7 @@ def test_plan_removes_what_the_package_no_longer_has():
 
 # ---- the script that lists the wand's files, on real MicroPython -------------
 
+@pytest.mark.slow
 def test_file_listing_runs_on_micropython(sandbox):
     out = str(sandbox / "out")
     built = build.build(os.path.join(paths.BOARDS, "testwand.json"), out)
@@ -767,6 +771,7 @@ def test_manifest_names_files_that_exist():
 
 
 # ---- end to end: the virtual wand (real MicroPython on a pty) ---------------
+# Flashing it, and what the flashed wand then does: tests/test_wand_e2e.py.
 
 @pytest.fixture
 def virtual_wand():
@@ -782,50 +787,7 @@ def mpremote(port, *args):
     return r.stdout
 
 
-def test_flash_the_virtual_wand(tmp_path, virtual_wand):
-    # The real firmware and a real board file under a name of its own.
-    with open(os.path.join(ROOT, "boards", "pico.json")) as f:
-        board = json.load(f)
-    name = "e2e-%d" % os.getpid()
-    board["name"] = name
-    path = tmp_path / (name + ".json")
-    path.write_text(json.dumps(board))
-    sessions = []
-
-    def counted(port):
-        sessions.append(port)
-        return real_open(port)
-    real_open = session.open_transport
-    try:
-        # In this process, to count the connections: one either side of
-        # the reset into maintenance mode.
-        session.open_transport = counted
-        out = io.StringIO()
-        try:
-            assert flash.flash(str(path), virtual_wand, out=out) == 0
-        finally:
-            session.open_transport = real_open
-        assert len(sessions) == 2
-        n = len(build.firmware_files()) + 1
-        assert out.getvalue().splitlines()[-1] == (
-            "flashed %s to %s: %d of %d files copied, 0 removed" % (name, virtual_wand, n, n))
-        listing = mpremote(virtual_wand, "fs", "ls", ":", "+", "fs", "ls", ":facewand")
-        names = {line.split()[-1] for line in listing.splitlines()[1:] if line.startswith(" ")}
-        assert {"board.json", "main.py", "facewand/", "routines/", "drivers/",
-                "engine.mpy", "app.mpy"} <= names
-        assert "maintenance" not in names and "engine.py" not in names
-        # Nothing changed, nothing copied; doctor agrees.
-        r = run("flash", "--board", str(path), "--port", virtual_wand)
-        assert r.returncode == 0, r.stderr
-        assert r.stdout.splitlines()[-1].endswith(": 0 of %d files copied, 0 removed" % n)
-        r = run("doctor", "--port", virtual_wand)
-        assert r.returncode == 0, r.stderr
-        assert "board.json: %s (not a board in boards/, not compared)" % name in r.stdout
-        assert "bytecode v6, arch none: loads what flash builds" in r.stdout
-    finally:
-        shutil.rmtree(os.path.join(ROOT, "build", "flash", name), ignore_errors=True)
-
-
+@pytest.mark.slow
 def test_mip_installs_package_json_on_the_virtual_wand(virtual_wand):
     # mpremote's mip reads a local package.json like one on GitHub; --target /
     # because mip's default, /lib, is not where main.py runs from.

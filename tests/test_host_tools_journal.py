@@ -29,6 +29,7 @@ def one_line(text):
     return lines[0]
 
 
+@pytest.mark.slow
 def test_timeline_and_summary_of_a_session(tmp_path):
     script = tmp_path / "s.txt"
     script.write_text("0.5 press\n5 pressure 0.9\n6 pressure 0.1\n12 press\n14 press\n")
@@ -52,6 +53,7 @@ def test_timeline_and_summary_of_a_session(tmp_path):
 
 # ---- --raw -----------------------------------------------------------------
 
+@pytest.mark.slow
 def test_raw_gives_the_lines_back_exactly(tmp_path):
     # As they are: spacing, key order, a CRLF, a bad line and an unknown
     # event all kept; only blank lines go.
@@ -183,6 +185,7 @@ def test_unknown_events_are_not_shown_and_not_errors(tmp_path, capsys):
     assert out.splitlines()[-1].startswith("7 events")
 
 
+@pytest.mark.slow
 def test_text_from_the_file_stays_on_its_line(tmp_path, capsys):
     # A name with a lone surrogate escape, U+2028, U+0085 or a newline
     # escape is shown escaped, on one line, and does not crash the output.
@@ -206,6 +209,7 @@ def test_text_from_the_file_stays_on_its_line(tmp_path, capsys):
     assert out.splitlines()[0] == "00:00.000  routine 1 chosen: a\\u2028b\\u0085c"
 
 
+@pytest.mark.slow
 def test_bad_journal_files_exit_2_with_one_line(tmp_path, capsys):
     status, out, err = main(capsys, "journal", "--file", str(tmp_path / "missing.jsonl"))
     assert status == 2 and out == ""
@@ -218,6 +222,7 @@ def test_bad_journal_files_exit_2_with_one_line(tmp_path, capsys):
     assert p.returncode == 2 and p.stderr.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_output_into_a_closed_pipe_is_quiet(tmp_path):
     f = tmp_path / "j.jsonl"
     f.write_text("\n".join(GOOD * 20000) + "\n")

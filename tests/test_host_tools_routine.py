@@ -12,8 +12,8 @@ import sys
 import pytest
 
 from facewand import routine_file
+from sim.paths import ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILTIN = sorted(glob.glob(os.path.join(ROOT, "firmware", "routines", "*.json")))
 DOC = os.path.join(ROOT, "docs", "routines.md")
 
@@ -54,6 +54,7 @@ def assert_one_error(r, name):
     return err[0]
 
 
+@pytest.mark.slow
 def test_builtin_routines_are_ok():
     assert len(BUILTIN) == 5
     r = check(*BUILTIN)
@@ -66,6 +67,7 @@ def test_builtin_routines_are_ok():
                             line), line
 
 
+@pytest.mark.slow
 def test_ok_line_counts_and_duration():
     # eyes: 5 steps x 2 rounds, planned 124480 ms -> 2 min 4 s.
     path = os.path.join("firmware", "routines", "eyes.json")
@@ -73,6 +75,7 @@ def test_ok_line_counts_and_duration():
     assert r.stdout == path + ": ok (5 steps x 2 rounds, about 2 min 4 s)\n"
 
 
+@pytest.mark.slow
 def test_bad_field_is_one_line_naming_file_and_path(tmp_path):
     data = good_routine()
     data["steps"][2]["strokes"] = 25
@@ -82,6 +85,7 @@ def test_bad_field_is_one_line_naming_file_and_path(tmp_path):
     assert r.stdout == ""
 
 
+@pytest.mark.slow
 def test_good_and_bad_together_exit_2(tmp_path):
     data = good_routine()
     del data["colour"]
@@ -92,6 +96,7 @@ def test_good_and_bad_together_exit_2(tmp_path):
     assert lines(r.stdout) and lines(r.stdout)[0].startswith(good + ": ok")
 
 
+@pytest.mark.slow
 def test_errors_name_the_path_as_given_like_the_ok_line(tmp_path):
     # A relative path, from the repo root, as a person types it.
     data = good_routine()
@@ -108,6 +113,7 @@ def test_errors_name_the_path_as_given_like_the_ok_line(tmp_path):
     assert assert_one_error(r, "nosuch.json") == str(tmp_path / "nosuch.json") + ": cannot be read"
 
 
+@pytest.mark.slow
 def test_one_step_and_one_round_are_singular(tmp_path):
     data = good_routine()
     data["steps"] = data["steps"][:1]
@@ -122,6 +128,7 @@ def test_one_step_and_one_round_are_singular(tmp_path):
     assert ": ok (1 step x 2 rounds, " in r.stdout
 
 
+@pytest.mark.slow
 def test_a_key_given_twice_is_refused(tmp_path):
     # JSON parsers keep the last of two values; the wand's MicroPython too,
     # so the host refuses the file rather than guess which was meant.
@@ -136,6 +143,7 @@ def test_a_key_given_twice_is_refused(tmp_path):
     assert assert_one_error(check(path), path) == path + ': "strokes": given twice in one object'
 
 
+@pytest.mark.slow
 def test_names_that_would_break_the_line_stay_on_it(tmp_path):
     for char in ("\u2028", "\x85", "\x0b", "\x1c"):
         folder = tmp_path / ("d%d" % ord(char))
@@ -152,6 +160,7 @@ def test_names_that_would_break_the_line_stay_on_it(tmp_path):
         assert len(r.stderr.splitlines()) == 1, r.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, content", [
     ("missing.json", None),
     ("adir", "dir"),
@@ -169,12 +178,14 @@ def test_unreadable_inputs_are_one_line(tmp_path, name, content):
     assert_one_error(check(str(path)), name)
 
 
+@pytest.mark.slow
 def test_string_with_newline_stays_one_line(tmp_path):
     data = good_routine()
     data["steps"][0]["zone"] = "eyes\nand more"
     assert_one_error(check(write(tmp_path, "newline.json", data)), "newline.json")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [
     (),
     ("routine",),
@@ -202,6 +213,7 @@ def doc_example():
     return found[0]
 
 
+@pytest.mark.slow
 def test_doc_example_checks_and_runs_to_done(tmp_path):
     path = tmp_path / "example.json"
     path.write_text(doc_example(), encoding="utf-8")
@@ -237,6 +249,7 @@ def test_doc_names_every_zone_and_direction():
     assert [w for w in words if "`%s`" % w not in text] == []
 
 
+@pytest.mark.slow
 def test_doc_says_how_the_simulator_finds_a_routine(tmp_path):
     # `--routine NAME` is a built-in; a file is given by its path (anything
     # with a "/" or ending in .json), even in the current folder.

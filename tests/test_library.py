@@ -2,6 +2,8 @@
 import json
 import shutil
 
+import pytest
+
 from facewand import library
 from facewand.cues import MAX_ROUTINES
 
@@ -74,6 +76,7 @@ def test_a_routine_of_ones_own_replaces_the_builtin_of_that_name_whatever_its_fi
     assert notices == ['a-my-daily.json replaces daily.json (both are routine "daily")']
 
 
+@pytest.mark.slow
 def test_the_simulator_loads_by_the_same_rule_and_says_so(tmp_path):
     import subprocess
     import sys

@@ -6,7 +6,9 @@ import textwrap
 
 import pytest
 
-from tests.mprig import RIG_FAILURE, run_micropython, run_micropython_code
+from mprig import REPO_ROOT, RIG_FAILURE, firmware_copies, run_micropython, run_micropython_code
+
+pytestmark = pytest.mark.slow    # real MicroPython (Node), a run per test
 
 
 def run(code, **kw):
@@ -175,3 +177,25 @@ def test_rig_failure_is_not_a_script_status(tmp_path):
     r = run_micropython(tmp_path / "missing.py")
     assert r.returncode == RIG_FAILURE
     assert "missing.py" in r.stderr
+
+
+def test_firmware_runs_from_the_bytecode_a_wand_is_flashed_with():
+    # As on the wand: the facewand package as .mpy (no source beside it),
+    # the routines, the simulated hardware and the board files.
+    r = run("""
+        import os
+        import facewand.engine
+        print(facewand.engine.__file__)
+        print(sorted(n for n in os.listdir("/lib/facewand") if not n.endswith(".mpy")))
+        print(sorted(os.listdir("/lib/routines")))
+        print(sorted(os.listdir("/boards")))
+        import sim.fakehw.machine
+        print(sim.fakehw.machine.__file__)
+    """, copies=firmware_copies())
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "/lib/facewand/engine.mpy"
+    assert lines[1] == "['drivers']"
+    assert lines[2] == str(sorted(p.name for p in (REPO_ROOT / "firmware" / "routines").glob("*.json")))
+    assert lines[3] == str(sorted(p.name for p in (REPO_ROOT / "boards").glob("*.json")))
+    assert lines[4] == "/lib/sim/fakehw/machine.py"

@@ -31,6 +31,7 @@ def states(tr):
     return [e["state"] for e in tr if e["event"] == "state"]
 
 
+@pytest.mark.slow
 def test_default_run_is_one_press_at_half_a_second_then_a_whole_session(tmp_path):
     tr = trace_of(tmp_path, "--routine", "daily")
     inputs = [e for e in tr if e["event"] == "input"]
@@ -41,6 +42,7 @@ def test_default_run_is_one_press_at_half_a_second_then_a_whole_session(tmp_path
     assert all(s["round"] == 1 for s in steps)
 
 
+@pytest.mark.slow
 def test_every_line_has_the_contract_fields(tmp_path):
     tr = trace_of(tmp_path, "--routine", "daily", "--script",
                   script(tmp_path, "0.5 press\n5 pressure 0.9\n7 pressure 0.1\n30 battery 3.1\n"))
@@ -61,6 +63,7 @@ def test_every_line_has_the_contract_fields(tmp_path):
     assert {"warn", "clear"} <= {e["event"] for e in tr}
 
 
+@pytest.mark.slow
 def test_full_routine_repeats_the_ten_steps_for_six_rounds(tmp_path):
     tr = trace_of(tmp_path, "--routine", "full")
     steps = [(e["index"], e["round"]) for e in tr if e["event"] == "step"]
@@ -68,35 +71,41 @@ def test_full_routine_repeats_the_ten_steps_for_six_rounds(tmp_path):
     assert states(tr)[-1] == "done"
 
 
+@pytest.mark.slow
 def test_script_only_its_events_happen_and_an_idle_wand_switches_off(tmp_path):
     tr = trace_of(tmp_path, "--routine", "daily", "--script", script(tmp_path, "# nothing\n"))
     assert states(tr) == ["idle", "off"]
     assert tr[-1]["t_ms"] >= 120000            # the default auto-off time
 
 
+@pytest.mark.slow
 def test_end_line_stops_the_run(tmp_path):
     tr = trace_of(tmp_path, "--routine", "daily", "--script", script(tmp_path, "0.5 press\n10 end\n"))
     assert tr[-1] == {"t_ms": 10000, "event": "input", "input": "end"}
     assert states(tr) == ["idle", "running"]
 
 
+@pytest.mark.slow
 def test_a_paused_wand_left_alone_switches_off(tmp_path):
     tr = trace_of(tmp_path, "--routine", "daily", "--script", script(tmp_path, "0.5 press\n5 press\n"))
     assert states(tr) == ["idle", "running", "paused", "off"]
 
 
+@pytest.mark.slow
 def test_routine_by_path(tmp_path):
     path = os.path.join(REPO_ROOT, "firmware", "routines", "eyes.json")
     tr = trace_of(tmp_path, "--routine", path)
     assert states(tr)[-1] == "done"
 
 
+@pytest.mark.slow
 def test_start_tick_near_the_wrap_gives_the_same_trace(tmp_path):
     a = trace_of(tmp_path, "--routine", "eyes")
     b = trace_of(tmp_path, "--routine", "eyes", "--start-tick", str((1 << 30) - 7000))
     assert a == b
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text, where", [
     ("0.5 press\nsoon press\n", ":2:"),
     ("0.5 wiggle\n", ":1:"),
@@ -121,6 +130,7 @@ def test_bad_script_lines_exit_2_naming_file_and_line(tmp_path, text, where):
     assert "bad.txt" + where in p.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, needle", [
     (["--routine", "nosuch"], "unknown routine 'nosuch'"),
     (["--routine", "/nonexistent/x.json"], "x.json"),
@@ -138,6 +148,7 @@ def test_bad_arguments_exit_2_with_one_line(args, needle):
     assert needle in p.stderr
 
 
+@pytest.mark.slow
 def test_bad_routine_file_exits_2_with_the_checker_message(tmp_path):
     f = tmp_path / "mine.json"
     data = json.loads((REPO_ROOT / "firmware" / "routines" / "daily.json").read_text())
@@ -149,6 +160,7 @@ def test_bad_routine_file_exits_2_with_the_checker_message(tmp_path):
     assert p.stderr.strip() == "sim: %s: steps[3].strokes: expected an integer 0..20, got 99" % f
 
 
+@pytest.mark.slow
 def test_script_that_is_not_utf8_exits_2(tmp_path):
     f = tmp_path / "bin.txt"
     f.write_bytes(b"\xff\xfe0.5 press\n")
@@ -156,6 +168,7 @@ def test_script_that_is_not_utf8_exits_2(tmp_path):
     assert p.returncode == 2 and "not UTF-8" in p.stderr
 
 
+@pytest.mark.slow
 def test_terminal_view_draws_the_wand_unless_quiet(tmp_path):
     p = sim("run", "--routine", "eyes")
     assert p.returncode == 0
@@ -166,6 +179,7 @@ def test_terminal_view_draws_the_wand_unless_quiet(tmp_path):
     assert q.stdout == ""
 
 
+@pytest.mark.slow
 def test_sim_wand_serves_a_virtual_wand_on_a_pty():
     import select
     p = subprocess.Popen([sys.executable, "-m", "sim", "wand", "--board", "pico"], cwd=REPO_ROOT,
@@ -196,6 +210,7 @@ def test_twenty_thousand_gestures_at_one_time_queue_their_edges_in_order():
     assert len(seen) == 20000 * 2 + 4 and not w.edges
 
 
+@pytest.mark.slow
 def test_output_into_a_pipe_closed_early_is_not_an_error():
     p = subprocess.run("%s -m sim run --routine full | head -1" % sys.executable, shell=True,
                        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
@@ -205,12 +220,14 @@ def test_output_into_a_pipe_closed_early_is_not_an_error():
     assert p.returncode == 0
 
 
+@pytest.mark.slow
 def test_sim_wand_refuses_an_unknown_board():
     p = sim("wand", "--board", "nosuch")
     assert p.returncode == 2 and p.stdout == ""
     assert p.stderr == "sim wand: unknown board 'nosuch' (known: esp32-devkitc, pico, xiao-rp2040)\n"
 
 
+@pytest.mark.slow
 def test_a_battery_latched_low_in_idle_starts_no_session(tmp_path):
     tr = trace_of(tmp_path, "--routine", "acupressure", "--script",
                   script(tmp_path, "0.5 battery 3.0\n3.1 press\n"))
@@ -247,3 +264,45 @@ def test_pressing_to_the_sensors_rail_keeps_the_warning_on():
     warn = [e["t_ms"] for e in events if e["event"] == "warn"]
     clear = [e["t_ms"] for e in events if e["event"] == "clear"]
     assert warn and warn[0] < 4300 and clear == []
+
+
+@pytest.mark.parametrize("main, argv, line", [
+    ("sim", ["run", "--routine", "daily", "--bogus"], "sim: unrecognized arguments: --bogus"),
+    ("sim", ["cues", "--level", "x"], "sim: argument --level: invalid int value: 'x'"),
+    ("wand", ["--heapsize", "lots"], "sim wand: argument --heapsize: invalid int value: 'lots'"),
+    ("host_tools", ["routine", "check"], "host_tools: the following arguments are required: FILE"),
+    ("host_tools", ["flash", "--port", "a\nb"], "host_tools: the following arguments are required: "
+     "--board"),
+    ("host_tools", ["journal", "--raw", "x\ny"], "host_tools: unrecognized arguments: x\\ny"),
+])
+def test_every_command_line_says_a_bad_argument_in_one_line_in_its_own_voice(capsys, main, argv, line):
+    # One parser class for sim, sim wand and host_tools (sim/options.py),
+    # subcommands included.
+    from host_tools import cli as host_cli
+    from sim import cli as sim_cli
+    from sim.wand import server
+    with pytest.raises(SystemExit) as e:
+        {"sim": sim_cli.main, "wand": server.main, "host_tools": host_cli.main}[main](argv)
+    assert e.value.code == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", line + "\n")
+
+
+@pytest.mark.slow
+def test_board_is_one_option_everywhere(capsys):
+    from host_tools import cli as host_cli
+    from sim import cli as sim_cli
+    from sim.options import BOARD_HELP
+    helps = {}
+    for main, argv in ((sim_cli.main, ["run", "--help"]), (sim_cli.main, ["cues", "--help"]),
+                       (host_cli.main, ["flash", "--help"])):
+        with pytest.raises(SystemExit):
+            main(argv)
+        helps[" ".join(argv)] = " ".join(capsys.readouterr().out.split())
+    for text in helps.values():
+        assert "--board NAME " + BOARD_HELP in text
+    assert "--board NAME " + BOARD_HELP + " (default pico)" in helps["run --help"]
+    assert "(default pico)" not in helps["flash --help"]
+    # Both take a board by name or by path, resolved in one place (sim.paths).
+    p = sim("cues", "--board", str(REPO_ROOT / "boards" / "pico.json"))
+    assert p.returncode == 0 and p.stdout.startswith("pico: ERM on PWM"), p.stderr

@@ -9,6 +9,8 @@ import pytest
 from host_tools import typecheck
 from sim import paths
 
+pytestmark = pytest.mark.slow    # pyright
+
 PROBE = "facewand/pwm_probe.py"
 # The ESP32 has PWM.duty(); the RP2040 only duty_u16().
 PROBE_SOURCE = "import machine\n\nmachine.PWM(machine.Pin(2)).duty(5)\n"

@@ -16,6 +16,8 @@ import pytest
 
 from sim.wand.server import start_wand
 
+pytestmark = pytest.mark.slow    # the virtual wand (Node)
+
 BOARD = "testboard"
 
 # A minimal stand-in for the project's fake machine module.

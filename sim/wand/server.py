@@ -17,7 +17,6 @@ the dirs given.
 Exit status: 0 when stopped by a signal, 1 when the board died, 2 for bad
 arguments or missing Node.js/npm packages.
 """
-import argparse
 import os
 import select
 import shutil
@@ -29,22 +28,19 @@ import time
 import tty
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SERVE_MJS = REPO_ROOT / "sim" / "wand" / "serve.mjs"
-MP_PACKAGE = REPO_ROOT / "tests" / "mp" / "node_modules" / "@micropython" / "micropython-webassembly-pyscript"
-DEFAULT_ROMS = (REPO_ROOT / "sim" / "fakehw",)
+from sim import paths
+from sim.options import Parser, add_board
 
-
-class _ArgParser(argparse.ArgumentParser):
-    def error(self, message):
-        sys.stderr.write("sim wand: %s\n" % message)
-        raise SystemExit(2)
+SERVE_MJS = Path(paths.ROOT, "sim", "wand", "serve.mjs")
+MP_PACKAGE = Path(paths.MICROPYTHON_WASM)
+DEFAULT_ROMS = (Path(paths.ROOT, "sim", "fakehw"),)
 
 
 def _parser():
-    p = _ArgParser(prog="python -m sim wand",
-                   description="Serve a virtual wand (MicroPython) on a pseudo-terminal for mpremote.")
-    p.add_argument("--board", default="pico", help="board name the wand reports (default: pico)")
+    p = Parser(prog="python -m sim wand", voice="sim wand",
+               description="Serve a virtual wand (MicroPython) on a pseudo-terminal for mpremote.")
+    add_board(p, help="the board the wand plays, by its name in boards/ (with --rom, any name "
+              "the wand reports)")
     p.add_argument("--rom", action="append", default=[], metavar="DIR",
                    help="host dir whose files the wand holds in /.vwand, like frozen modules "
                         "(repeatable; default: sim/fakehw if it exists)")
@@ -141,7 +137,6 @@ def main(argv=None):
     if not args.rom:
         # The project's own hardware plays a board of boards/: it must exist
         # (with a ROM of one's own, the name is only what the wand reports).
-        from sim import paths
         if args.board not in paths.board_names():
             sys.stderr.write("sim wand: unknown board %r (known: %s)\n"
                              % (args.board, ", ".join(paths.board_names())))
@@ -233,7 +228,7 @@ def start_wand(board="pico", roms=(), timeout=60):
     cmd = [sys.executable, "-m", "sim.wand.server", "--board", board]
     for d in roms:
         cmd += ["--rom", os.fspath(d)]
-    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(cmd, cwd=paths.ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             text=True)
     ready, _, _ = select.select([proc.stdout], [], [], timeout)
     line = proc.stdout.readline().strip() if ready else ""
