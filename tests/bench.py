@@ -19,19 +19,19 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path[:0] = [os.path.join(ROOT, "firmware"), ROOT, HERE, os.path.join(HERE, "chip")]
+sys.path[:0] = [os.path.dirname(HERE), HERE, os.path.join(HERE, "chip")]
+from sim.paths import ROOT, ROUTINES, add_firmware   # noqa: E402
+add_firmware()
 
 from facewand import routine_file          # noqa: E402
 from facewand import board as board_file  # noqa: E402
 from facewand.drivers import battery, fsr  # noqa: E402
 from facewand.settings import Settings     # noqa: E402
-from mprig import run_micropython          # noqa: E402
+from mprig import firmware_copies, run_micropython   # noqa: E402
 from sim.fakehw.world import FULL_BATTERY_MV  # noqa: E402
 from sim.session import Session, default_script  # noqa: E402
 import rig                                 # noqa: E402
 
-ROUTINES = os.path.join(ROOT, "firmware", "routines")
 RESULTS = os.path.join(ROOT, "bench", "results.json")
 
 # The chip bench's session: a daily session started at 0.5 s, pressed too
@@ -53,10 +53,7 @@ def full_session():
 
 
 def micropython_wasm():
-    p = run_micropython(os.path.join(HERE, "bench_mp.py"),
-                        copies=[(os.path.join(ROOT, "firmware"), "/lib"),
-                                (os.path.join(ROOT, "sim"), "/lib/sim"),
-                                (os.path.join(ROOT, "boards"), "/boards")])
+    p = run_micropython(os.path.join(HERE, "bench_mp.py"), copies=firmware_copies())
     if p.returncode:
         raise SystemExit("MicroPython bench failed: " + p.stderr)
     return dict((k, int(v)) for k, v in (line.split() for line in p.stdout.splitlines()))

@@ -10,10 +10,11 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent / "chip"))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "chip"))
 import rig                                    # noqa: E402
 from facewand import board as board_file       # noqa: E402
 from facewand.drivers import battery, fsr      # noqa: E402

@@ -2,7 +2,9 @@
 # records (its arrays are sized from raw bytes, which the two interpreters
 # must read alike), keeps the newest, and gives back what was taken,
 # 16-bit command values and 32-bit times included.
-from mprig import REPO_ROOT, run_micropython_code
+import pytest
+
+from mprig import firmware_copies, run_micropython_code
 
 CHECK = """
 from facewand.journal import Journal
@@ -26,7 +28,8 @@ def test_journal_ring_on_cpython():
     exec(CHECK, {})
 
 
+@pytest.mark.slow
 def test_journal_ring_on_micropython():
-    p = run_micropython_code(CHECK, copies=[(REPO_ROOT / "firmware", "/lib")])
+    p = run_micropython_code(CHECK, copies=firmware_copies())
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "journal ok"

@@ -24,7 +24,9 @@ import struct
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from sim.paths import ROOT as _ROOT
+
+ROOT = Path(_ROOT)
 HERE = ROOT / "tests" / "chip"
 RP2_DIR = Path(os.environ.get("RP2_DIR", ROOT.parent / "shared" / "rp2"))
 FIRMWARE = Path(os.environ.get("RP2_FIRMWARE", RP2_DIR / "RPI_PICO-v1.28.0.uf2"))
