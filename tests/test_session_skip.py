@@ -1,6 +1,9 @@
 # The simulator leaves out the ticks in which nothing it shows can change
 # (Session.quiet): every scenario's trace, with and without the wire, must
 # be byte for byte the trace of a run that makes every tick.
+import subprocess
+import sys
+
 import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 
@@ -75,7 +78,42 @@ def test_skipping_ticks_changes_no_trace_of_a_random_script(script, routine, boa
 
 def test_nothing_is_skipped_while_someone_looks_at_every_tick():
     seen = []
-    s = Session(ROUTINES, Settings(), default_script(), lambda _: None, board("pico"),
-                choice=NAMES.index("daily"), on_step=lambda t, e: seen.append(t))
+    s = Session(ROUTINES, Settings(), default_script(), None, board("pico"), choice=NAMES.index("daily"),
+                on_step=lambda t, e: seen.append(t))
     s.run()
     assert seen == list(range(0, s.t + 1, 20))
+
+
+def test_no_trace_line_is_made_when_nothing_reads_the_trace(monkeypatch):
+    import sim.session
+    made = []
+    monkeypatch.setattr(sim.session, "command_line", lambda *a: made.append(a))
+    monkeypatch.setattr(sim.session, "input_line", lambda *a: made.append(a))
+    monkeypatch.setattr(sim.session, "line", lambda *a: made.append(a))
+    s = Session(ROUTINES, Settings(), default_script(), None, board("pico"), choice=NAMES.index("daily"),
+                wire=True)
+    s.run()
+    assert made == [] and s.journal.count > 0 and s.world.nmotor == 0 and s.world.nring == 0
+
+
+RUNS = {
+    "full": dict(routine="full"),
+    "daily-wire": dict(routine="daily", wire=True),
+    "eyes-xiao-wire-wrap": dict(routine="eyes", board="xiao-rp2040", wire=True, start=(1 << 30) - 20000),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RUNS))
+def test_sim_run_writes_the_trace_of_every_tick(tmp_path, name):
+    o = RUNS[name]
+    out = tmp_path / "t.jsonl"
+    args = ["--routine", o["routine"], "--board", o.get("board", "pico"),
+            "--start-tick", str(o.get("start", 0))] + (["--wire"] if o.get("wire") else [])
+    p = subprocess.run([sys.executable, "-m", "sim", "run", "--quiet", "--trace", str(out)] + args,
+                       cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    lines = []
+    Session(ROUTINES, Settings(), default_script(), lines.append, board(o.get("board", "pico")),
+            start_tick=o.get("start", 0), choice=NAMES.index(o["routine"]), wire=o.get("wire", False),
+            skip=False).run()
+    assert out.read_text() == "".join(x + "\n" for x in lines)
