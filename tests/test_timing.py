@@ -161,7 +161,8 @@ def check_schedule(tmp_path, monkeypatch, routine, seed, phase):
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(["daily", "acupressure", "eyes", "guasha"]), st.integers(0, 1 << 32),
        st.integers(0, TICK_MS - 1))
-def test_late_ticks_keep_every_cue_within_a_tick_of_the_plan(tmp_path_factory, monkeypatch, routine, seed, phase):
+def test_late_ticks_keep_every_cue_within_a_tick_of_the_plan(tmp_path_factory, monkeypatch, routine, seed,
+                                                             phase):
     check_schedule(tmp_path_factory.mktemp("wand"), monkeypatch, routine, seed, phase)
 
 
