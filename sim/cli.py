@@ -137,8 +137,13 @@ def run(args):
         if display:
             display.on_step(t, engine)
 
-    session = Session(routines, Settings(), events, write, board, choice=choice,
-                      start_tick=args.start_tick & 0x3FFFFFFF, on_step=on_step, wire=args.wire)
+    # Every tick is looked at only when someone watches (the picture) or
+    # waits (real time); a trace alone lets the run leave quiet ticks out,
+    # and with no trace and no picture no line is made at all.
+    watched = args.realtime or not args.quiet
+    session = Session(routines, Settings(), events, write if trace or watched else None, board,
+                      choice=choice, start_tick=args.start_tick & 0x3FFFFFFF,
+                      on_step=on_step if watched else None, wire=args.wire)
     if not args.quiet:
         display = Display(session.engine)
     try:

@@ -2,6 +2,10 @@
 # engine, on simulated hardware (sim.fakehw) following a script, with the
 # journal written out as a JSON Lines trace as it fills.
 #
+# Time moves through sim.clock, on the wand's 20 ms tick grid; the run
+# leaves out the whole ticks in which nothing it shows can change
+# (Session.quiet), which makes a 13-minute session a few hundred ticks.
+#
 # This module also runs on MicroPython: the differential tests run it there
 # and compare traces line for line, with the heap locked around every tick.
 from facewand import hardware, ticks
@@ -9,8 +13,10 @@ from facewand.commands import DONE, OFF
 from facewand.engine import Engine
 from facewand.view import RingView
 from facewand.journal import Journal
-from facewand.shell import Shell, TICK_MS
+from facewand.settings import Settings
+from facewand.shell import Shell, TICK_MS, BATTERY_EVERY_MS
 from facewand.trace import command_line, hex_bytes, line
+from sim.clock import Clock
 from sim.fakehw import machine, neopixel
 from sim.fakehw.world import World, WIRE_DUTY
 
@@ -53,13 +59,20 @@ class Session:
     and the routine a press starts. `start_tick` is what ticks_ms reads at
     power-on (tests set it near the wraparound). `lock`/`unlock` wrap each
     tick; the MicroPython tests pass heap_lock/heap_unlock. `wire` adds
-    what leaves the drivers to the trace (motor and ring lines). The run
-    ends when the session is done, or with `until_off` only once the wand
-    switches off, as the device's own loop does."""
+    what leaves the drivers to the trace (motor and ring lines). `write`
+    takes each trace line; None: nothing reads the trace, and no line is
+    made. The run ends when the session is done, or with `until_off` only
+    once the wand switches off, as the device's own loop does.
+
+    With `skip` (the default) the run leaves out the ticks in which nothing
+    it shows can change (see quiet()): the trace is the same, byte for
+    byte, as with every tick. It never skips while something looks at every
+    tick: an `on_step`, or a world that is watched, recorded or has faults
+    to inject."""
 
     def __init__(self, routines, settings, events, write, board, start_tick=0,
                  lock=_no_guard, unlock=_no_guard, on_step=None, choice=0, load_errors=0,
-                 wire=False, until_off=False):
+                 wire=False, until_off=False, skip=True):
         self.world = World(board, events, start_tick, wire)
         machine.world = self.world
         self.hw = hardware.build(board, machine, neopixel, settings.brightness)
@@ -74,20 +87,30 @@ class Session:
         self.inputs_done = 0
         self.t = 0
         self.until_off = until_off
+        self.skip = skip
+        self.battery_seen = -1        # world.battery_inputs at the shell's last battery read
+        self.clock = Clock(self._tick)
 
     def _flush(self):
         w = self.world
+        write = self.write
+        if write is None:             # nobody reads the trace: make no lines
+            self.inputs_done = len(w.inputs)
+            self.done = self.journal.count
+            w.nmotor = 0
+            w.nring = 0
+            return
         while self.inputs_done < len(w.inputs):
             t, kind, value = w.inputs[self.inputs_done]
             self.inputs_done += 1
-            self.write(input_line(t, kind, value))
+            write(input_line(t, kind, value))
         j = self.journal
         frame = self.engine.view.ring.frame
         while self.done < j.count:
             t, kind, a, b, c = j.get(self.done)
             self.done += 1
-            self.write(command_line(t, kind, a, b, c, self.engine, frame))
-        wire_lines(self.world, self.write)
+            write(command_line(t, kind, a, b, c, self.engine, frame))
+        wire_lines(self.world, write)
 
     def run(self):
         w = self.world
@@ -97,24 +120,114 @@ class Session:
         self.shell.power_on(w.now)
         self.unlock()
         self._flush()
-        t = 0
-        while True:
-            w.advance_to(t)
-            if w.ended:
-                self._flush()
-                break
-            self.lock()
-            self.shell.step(w.now)
-            self.unlock()
-            self._flush()
-            if self.on_step is not None:
-                self.on_step(t, e)
-            if e.state == OFF or (e.state == DONE and not self.until_off):
-                break
-            t += TICK_MS
-        self.t = t
+        c = self.clock
+        c.t = 0
+        c.quiet = self.quiet if self.skips() else None
+        if not c.here():
+            c.run()
+        self.t = c.t
         self._wind_down()
         return e.state
+
+    def _tick(self, t):
+        """One tick of the wand at t ms since power-on, the script's inputs
+        applied first; True when the run ends here."""
+        w = self.world
+        e = self.engine
+        w.advance_to(t)
+        if w.ended:
+            self._flush()
+            return True
+        shell = self.shell
+        read = shell.battery_t
+        if ticks.diff(w.now, read) > BATTERY_EVERY_MS:
+            # Reads on the battery's grid were left out (each of a value
+            # the engine already had: quiet() stops for one that is not):
+            # the shell reads next where it would have, not now.
+            late = ticks.diff(w.now, read)
+            read = ticks.add(read, (late - 1) // BATTERY_EVERY_MS * BATTERY_EVERY_MS)
+            shell.battery_t = read
+        self.lock()
+        shell.step(w.now)
+        self.unlock()
+        if shell.battery_t != read:
+            self.battery_seen = w.battery_inputs
+        self._flush()
+        if self.on_step is not None:
+            self.on_step(t, e)
+        return e.state == OFF or (e.state == DONE and not self.until_off)
+
+    def skips(self):
+        """Whether the run may leave ticks out: asked for, and nothing looks
+        at every tick."""
+        w = self.world
+        return (self.skip and self.on_step is None and w.watch is None
+                and not w.recording and not w.faults)
+
+    def quiet(self, t):
+        """After the tick at t: ms before a tick could change anything this
+        run shows (0: the next tick may). A tick is left out only if it
+        would find no input and an engine with nothing to do:
+        - the script: its next line or button edge;
+        - the engine: not stirred by an input, and its next advance
+          (wake_t, from quiet_for()) not yet due;
+        - the pressure sensor's smoothing settled on the present reading
+          (a few ticks after each change);
+        - the battery: read again only after the script changed it (a
+          reading the engine has already had changes nothing);
+        - the view: the moment its pattern can end by itself. A pattern
+          changes only then or with a command, and the picture on a led
+          line is painted in that very tick from what it shows then, so the
+          frames in between are never seen.
+        With the wire in the trace, what leaves the drivers must come at
+        the very ticks it would, so the run also stops for every tick the
+        drivers have work: the view's next look at the picture (each
+        repaint is a ring write), a picture waiting in the ring's delay
+        line or the hold growing back, the motor coming to rest (the ring
+        then lags more), the end of the motor's pattern segment. Without
+        it they are not in the trace and never feed the engine: they catch
+        up at the next tick that runs (every segment due is played, the
+        picture due is sent)."""
+        e = self.engine
+        if e.stirred or not e.lazy:
+            return 0
+        hw = self.hw
+        w = self.world
+        wire = w.wire
+        if wire:
+            ring = hw.ring
+            if ring.pending or ring.behind < ring.hold or e.view.ring.dirty:
+                return 0
+        if hw.fsr is not None and not hw.fsr.settled():
+            return 0
+        now = w.now
+        v = e.view
+        best = w.next_input() - t
+        left = ticks.diff(e.wake_t, now)
+        if left < best:
+            best = left
+        if wire:
+            m = hw.motor
+            if ring.hold != ring.slow and m.drive <= 0:
+                if m.rested:
+                    return 0
+                left = m.rest_ms - ticks.diff(now, m.still_t)
+                if left < best:
+                    best = left
+            if m.pattern:
+                left = ticks.diff(m.until, now)
+                if left < best:
+                    best = left
+            left = ticks.diff(v.look_t, now)
+        else:
+            left = ticks.diff(v.until, now)
+        if left < best:
+            best = left
+        if hw.battery is not None and self.battery_seen != w.battery_inputs:
+            left = ticks.diff(self.shell.next_battery(), now)
+            if left < best:
+                best = left
+        return best
 
     def _wind_down(self):
         """As the wand does on its way out: the last cue plays to its end,
@@ -124,14 +237,42 @@ class Session:
         w = self.world
         if not w.wire:
             return
-        t = self.t
-        while self.hw.motor.busy():
-            t += TICK_MS
-            w.t = t
-            w.now = ticks.add(w.start, t)
-            self.lock()
-            self.hw.motor.update(w.now)
-            self.unlock()
-            self._flush()
+        m = self.hw.motor
+        if m.busy():
+            c = Clock(self._wind_tick, self.t, TICK_MS, self._wind_quiet if self.skips() else None)
+            c.run()
         self.shell.shutdown()
         self._flush()
+
+    def _wind_tick(self, t):
+        w = self.world
+        w.t = t
+        w.now = ticks.add(w.start, t)
+        self.lock()
+        self.hw.motor.update(w.now)
+        self.unlock()
+        self._flush()
+        return not self.hw.motor.busy()
+
+    def _wind_quiet(self, t):
+        # Only the motor moves now: to the end of its segment.
+        return ticks.diff(self.hw.motor.until, self.world.now)
+
+
+def time_run(routines, board, events=None, choice=0, wire=False, skip=True, repeat=5):
+    """For a bench (CPython only): the fastest of `repeat` runs of a
+    session, timed around Session.run() alone (no interpreter start-up, no
+    loading), keeping its trace lines as a reader would. Returns (wall
+    seconds, simulated ms, trace lines, ticks made)."""
+    import time
+    best = None
+    for _ in range(repeat):
+        lines = []
+        s = Session(routines, Settings(), events or default_script(), lines.append, board,
+                    choice=choice, wire=wire, skip=skip)
+        t0 = time.perf_counter()
+        s.run()
+        wall = time.perf_counter() - t0
+        if best is None or wall < best[0]:
+            best = (wall, s.t, len(lines), s.clock.ticks)
+    return best

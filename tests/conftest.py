@@ -35,6 +35,23 @@ def pytest_terminal_summary(terminalreporter):
     except ImportError:
         pass
     try:
+        from test_timing import FIGURES as T
+        if T["sessions"]:
+            terminalreporter.write_line(
+                "timing: ticks up to %d ms late, %d sessions: every step, point and stroke cue (%d) at the "
+                "first tick at or after its plan, at most %d ms late; end drift %d ms"
+                % (T["late_ms"], T["sessions"], T["cues"], T["worst_ms"], max(map(abs, T["drift_ms"]))))
+        if T["latency"]:
+            words = {"press": "press (release to cue)", "double": "double (2nd release to cue)",
+                     "long": "long (press to cue)", "pressure": "pressure (reading over the limit to warning)"}
+            terminalreporter.write_line(
+                "latency in 20 ms ticks, from the tick that reads the input [from the input itself]: "
+                + "; ".join("%s %s [%.1f-%.1f]" % (
+                    words[k], "%d" % f[0] if f[0] == f[1] else "%d-%d" % (f[0], f[1]), f[2] / 20, f[3] / 20)
+                    for k, f in sorted(T["latency"].items())))
+    except ImportError:
+        pass
+    try:
         from test_differential import STATS
     except ImportError:
         return

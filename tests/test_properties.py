@@ -11,18 +11,15 @@ from facewand.commands import (
 from facewand.engine import Engine
 from facewand.view import RingView
 from facewand.settings import Settings
+from sim.clock import Clock
+# Whole gestures as a script's edge lists (ms from the gesture's start), so
+# streams reach deep states often, not only when random edges happen to line up.
+from sim.fakehw.script import GESTURE_EDGES as GESTURES
 
 from wand import routine
 
 STATE_CUES = {cues.V_PAUSE, cues.V_END, cues.V_FINISH, cues.V_POWER_OFF, cues.V_WAKE,
               cues.V_RESUME, cues.V_START} | {cues.V_ROUTINE + n for n in range(1, cues.MAX_ROUTINES + 1)}
-# Whole gestures as edge lists (ms from the gesture's start), so streams
-# reach deep states often, not only when random edges happen to line up.
-GESTURES = {
-    "press": ((0, True), (90, False)),
-    "long": ((0, True), (1100, False)),
-    "double": ((0, True), (80, False), (200, True), (290, False)),
-}
 AUTO_OFF = 10000
 
 event = st.one_of(
@@ -44,9 +41,13 @@ class Checked:
         # Two routines, so a double press in idle really changes the choice.
         self.e = Engine((routine(), routine(name="other", rounds=2)), Settings(auto_off_ms=AUTO_OFF), RingView(12))
         self.start = start
-        self.t = 0
+        self.clock = Clock(lambda t: self.call("tick", 0))
         self.warned = False
         self.check(self.e.power_on(self.now), IDLE)
+
+    @property
+    def t(self):
+        return self.clock.t
 
     @property
     def now(self):
@@ -98,13 +99,9 @@ class Checked:
     def advance(self, gap):
         # A shell ticking at 50 Hz for short gaps, a stalled one for long.
         if gap <= 200:
-            end = self.t + gap
-            while self.t + 20 <= end:
-                self.t += 20
-                self.call("tick", 0)
-            self.t = end
+            self.clock.run(self.t + gap, land=False)
         else:
-            self.t += gap
+            self.clock.t += gap
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -125,14 +122,13 @@ def test_random_streams_keep_every_rule_and_always_end(events, start):
                 w.call("edge", pressed)
         else:
             w.call(kind, value)
-    # Input stops (the button let go): the wand must end by itself.
+    # Input stops (the button let go): the wand must end by itself, even
+    # with a shell that has slowed to a tick every 100 ms.
     w.call("edge", False)
     limit = routine(rounds=2).total_ms() + 2 * AUTO_OFF + 5000
-    waited = 0
-    while w.e.state not in (DONE, OFF) and waited < limit:
-        w.t += 100
-        waited += 100
-        w.call("tick", 0)
+    if w.e.state not in (DONE, OFF):
+        w.clock.every = 100
+        w.clock.run(w.t + limit, stop=lambda: w.e.state in (DONE, OFF))
     assert w.e.state in (DONE, OFF)
 
 
@@ -155,7 +151,7 @@ def test_pressure_noise_warns_only_above_the_band(samples, seed):
     w.call("edge", False)
     w.advance(200)
     w.advance(200)
-    w.t += 1500
+    w.advance(1500)
     w.call("tick", 0)
     assert w.e.state == RUNNING
     for p in samples:
@@ -186,12 +182,15 @@ def test_skipping_quiet_ticks_changes_nothing(events, start):
         elif kind != "tick":
             inputs.setdefault(t, []).append((kind, value))
     end = t + 3 * AUTO_OFF + routine(rounds=2).total_ms()
-    times = sorted(set(range(0, end, 20)) | set(inputs))
     for e in engines:
         e.power_on(start)
-    for at in times:
+    said = []
+
+    def tick(at):
+        # Each engine: the inputs of this moment, then a tick; the two must
+        # say and show the same.
         now = ticks.add(start, at)
-        said = []
+        said.clear()
         for e in engines:
             for kind, value in inputs.get(at, ()):
                 if kind == "edge":
@@ -203,5 +202,12 @@ def test_skipping_quiet_ticks_changes_nothing(events, start):
             n = e.tick(now)
             said.append((e.out.cmds[:n * CMD_STRIDE], bytes(e.view.ring.frame), e.state))
         assert said[0] == said[1], (at, inputs.get(at))
-        if said[0][2] == OFF and at > t:
-            break
+        return said[0][2] == OFF and at > t
+
+    # Ticks on the grid, and one at each input's moment between two.
+    clock = Clock(tick)
+    clock.here()
+    for at in sorted(inputs):
+        if clock.run(at):
+            return
+    clock.run(end, land=False)

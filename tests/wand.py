@@ -1,13 +1,17 @@
-# A test double for the device shell: drives the engine on a virtual clock
-# with ticks every TICK_MS and records every command it returns.
+# A test double for the device shell: drives the engine on the simulator's
+# clock (sim.clock: a tick every TICK_MS on the grid from power-on), gives
+# it button gestures as a script's (sim.fakehw.script), and records every
+# command it returns.
 from facewand import ticks, cues
 from facewand.commands import CMD_STRIDE, CMD_VIBE, CMD_STATE, CMD_STEP, STATE_NAMES
 from facewand.engine import Engine
 from facewand.view import RingView
 from facewand.routine_file import parse
 from facewand.settings import Settings
+from sim.clock import Clock
+from sim.fakehw.script import GESTURE_EDGES
 
-TICK_MS = 20
+GESTURE_LIMIT_MS = 5000       # no gesture takes the engine this long to make out
 
 
 def routine(steps=None, **top):
@@ -29,9 +33,14 @@ class Wand:
     def __init__(self, r=None, start=0, pixels=12, **settings):
         self.e = Engine((r or routine(),), Settings(**settings), RingView(pixels))
         self.start = start
-        self.t = 0                    # ms since power-on
+        self.clock = Clock(self._tick)
         self.log = []                 # (t, kind, a, b, c)
         self._take(self.e.power_on(self.now))
+
+    @property
+    def t(self):
+        """ms since power-on."""
+        return self.clock.t
 
     @property
     def now(self):
@@ -44,44 +53,37 @@ class Wand:
             self.log.append((self.t, cm[j], cm[j + 1], cm[j + 2], cm[j + 3]))
         assert self.e.out.dropped == 0
 
+    def _tick(self, t):
+        self._take(self.e.tick(self.now))
+
     def run(self, ms):
-        """Let `ms` pass, ticking as the device does."""
-        end = self.t + ms
-        while self.t < end:
-            self.t = min(self.t + TICK_MS, end)
-            self._take(self.e.tick(self.now))
+        """Let `ms` pass, ticking as the device does (and at the end, if
+        that falls between two ticks, as an input coming then would)."""
+        self.clock.run(self.t + ms)
 
     def edge(self, pressed):
         # As the shell does: report what was read, then one tick.
         self.e.button(pressed, self.now)
-        self._take(self.e.tick(self.now))
-
-    def press(self, hold=100):
-        self.edge(True)
-        self.run(hold)
-        self.edge(False)
+        self.clock.here()
 
     def gesture(self, kind):
-        """A whole gesture, then long enough for it to be recognised."""
-        if kind == "press":
-            self.press()
-            self.run(400)
-        elif kind == "long":
-            self.press(1000)
-            self.run(100)
-        elif kind == "double":
-            self.press()
-            self.run(100)
-            self.press()
-            self.run(100)
+        """A whole gesture, its button edges as a script's, then ticks
+        until the engine has made it out (nothing left in hand)."""
+        t0 = self.t
+        for dt, pressed in GESTURE_EDGES[kind]:
+            self.run(t0 + dt - self.t)
+            self.edge(pressed)
+        g = self.e.gestures
+        self.clock.run(self.t + GESTURE_LIMIT_MS, stop=lambda: not g.busy)
+        assert not g.busy, kind
 
     def pressure(self, permille):
         self.e.pressure(permille, self.now)
-        self._take(self.e.tick(self.now))
+        self.clock.here()
 
     def battery(self, mv):
         self.e.battery(mv, self.now)
-        self._take(self.e.tick(self.now))
+        self.clock.here()
 
     def since(self, t0):
         return [c for c in self.log if c[0] >= t0]

@@ -39,6 +39,7 @@ class World:
         self.seq = 0
         self.inputs = []                 # (t, kind, value) as applied, for traces
         self.ended = False
+        self.battery_inputs = 0          # battery lines applied so far
         self.levels = {}                 # input pin -> level
         self.outs = {}                   # output pin -> level driven
         self.raw = {}                    # ADC pin -> read_u16 value
@@ -111,6 +112,7 @@ class World:
                 if self.board.pressure is not None:
                     self.set_pressure(value)
             elif kind == "battery":
+                self.battery_inputs += 1
                 if self.board.battery is not None:
                     self.set_battery(value)
             else:
@@ -124,6 +126,16 @@ class World:
             self.watch()
         if t >= LIMIT_MS:
             self.ended = True
+
+    def next_input(self):
+        """ms since power-on of the next thing the script does (an input
+        line or a button edge), or of the run's time limit."""
+        t = LIMIT_MS
+        if self.i < len(self.events) and self.events[self.i][0] < t:
+            t = self.events[self.i][0]
+        if self.edges and self.edges[0][0] < t:
+            t = self.edges[0][0]
+        return t
 
     def sleep_ms(self, ms):
         if ms > 0:

@@ -88,6 +88,21 @@ class Fsr:
         self.last = p
         return self._smooth(p)
 
+    def settled(self):
+        """True when another read of the same ADC value would change
+        nothing: a fault already declared, or no fault being counted and
+        the smoothing window full of the last reading. For a simulator that
+        skips quiet ticks (the wand reads every tick)."""
+        if self.fault:
+            return True
+        if self.faults or self.filled < len(self.window):
+            return False
+        last = self.last
+        for p in self.window:
+            if p != last:
+                return False
+        return True
+
     def _smooth(self, p):
         w = self.window
         n = len(w)
