@@ -39,5 +39,5 @@ def trace(scenario, routines_dir, boards_dir):
         kw = {"lock": heap_lock, "unlock": heap_unlock}
     lines = []
     Session(routines, Settings(), events, lines.append, b, start_tick=start,
-            choice=names.index(routine), wire=True, **kw).run()
+            choice=names.index(routine), wire=True, skip=False, **kw).run()   # every tick under the lock
     return {"heap_locked": heap_lock is not None, "lines": lines}

@@ -18,7 +18,7 @@ import random
 import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 
-from facewand import app, board as board_file, ticks
+from facewand import app, board as board_file, shell as shell_module, start, ticks
 from facewand.gestures import DEBOUNCE_MS, DOUBLE_GAP_MS, LONG_MS
 from facewand.routine_file import load as load_routine
 from facewand.routines import INTRO_MS, LEAD_MS, PRESS_GAP_MS
@@ -81,8 +81,9 @@ def run_wand(root, monkeypatch, events, seed):
     w.sleep_ends_run = True
     machine.world = w
     w.advance_to(0)
-    monkeypatch.setattr(app, "Shell", TimedShell)
-    monkeypatch.setattr(app, "JOURNAL_RECORDS", 5000)     # the whole session, not its last 600
+    # (start builds the wand: it takes the shell and the journal's size from here)
+    monkeypatch.setattr(shell_module, "Shell", TimedShell)
+    monkeypatch.setattr(start, "JOURNAL_RECORDS", 5000)     # the whole session, not its last 600
     try:
         app.main(machine, neopixel, LateTime(seed), str(root))
     except SystemExit:

@@ -33,7 +33,6 @@ START_ONLY = ("start", "board", "schema", "routine_file", "library", "hardware")
 
 WDT_MS = const(4000)          # longer than the slowest thing a tick does
 RESYNC_MS = const(200)        # this late, skip ahead instead of bursting ticks
-JOURNAL_RECORDS = const(600)
 
 
 def log(message):

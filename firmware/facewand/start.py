@@ -3,13 +3,14 @@
 # once, then drops this module and the checkers it imported (app.START_ONLY):
 # the loop runs without them.
 from facewand import cues
-from facewand.app import Board, log, _outputs_off, JOURNAL_RECORDS
+from facewand.app import Board, log, _outputs_off
 from facewand.ring import Ring
 from facewand.shell import TICK_MS
 from facewand.view import PAINT_LAG
 
 from facewand.compat import const
 
+JOURNAL_RECORDS = const(600)
 MAINTENANCE_FILE = "maintenance"   # present: do not start (host_tools flash sets it)
 MAINTENANCE_HOLD_MS = const(5000)  # held this long from a cold boot: maintenance
 FAULT_SHOW_MS = const(2000)
