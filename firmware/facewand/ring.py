@@ -7,10 +7,13 @@
 #   through the driver's one brightness stage (gamma, the board's current
 #   cap, the wearer's brightness) and in the wire's colour order. The driver
 #   lends its table and order (`encode_with`); until then it is the frame.
-# A paint works out each colour once and stores it pixel by pixel with
-# slice stores: on a 125 MHz Cortex-M0+ a byte-by-byte loop over 16 pixels,
-# or a Python call per pixel, costs more than a whole tick. `dirty` tells
-# the driver a new picture is there.
+# A paint works out each colour once and lays it down in a handful of
+# slice stores, whatever the ring's size: the first pixel, then doubling
+# (pixels 0..k copied onto k..2k) from memoryviews of each prefix, made
+# once, so nothing allocates. On a 125 MHz Cortex-M0+ every Python step
+# counts: a loop over 12 pixels costs ~0.5 ms, a byte-by-byte one or a call
+# per pixel more than a tick. `dirty` tells the driver a new picture is
+# there.
 #
 # Numbers (which step, which routine) are shown on a twelve-hour clock
 # face, whatever the ring's size: number N lights the marks at 1 o'clock
@@ -40,15 +43,30 @@ class Ring:
         self.cw = bytearray(3)
         self.c0 = bytearray(3)
         self.cw0 = bytearray(3)
-        # The hour each pixel shows on the clock face (0: none).
-        self.hour = bytearray(count)
+        # The pixel each hour is shown on (index 0 unused).
+        self.at = bytearray(HOURS + 1)
         for h in range(1, HOURS + 1):
-            self.hour[mark_pixel(h, count)] = h
+            self.at[h] = mark_pixel(h, count)
+        # A second whole ring in one colour, for the part of an arc past its
+        # edge; rest_c is the colour it holds, so it is rebuilt only when
+        # that changes. Prefix views of each buffer: pre[k] is pixels 0..k-1.
+        self.rest = bytearray(count * 3)
+        self.rest_c = bytearray(3)
+        self.white = bytearray(b"\xff\xff\xff")    # the session's mark, on the wire
+        self.fwhite = bytearray(b"\xff\xff\xff")
+        self.pre_w = _prefixes(self.wire, count)
+        self.pre_r = _prefixes(self.rest, count)
+        if keep_frame:
+            self.frest = bytearray(count * 3)
+            self.frest_c = bytearray(3)
+            self.pre_f = _prefixes(self.frame, count)
+            self.pre_fr = _prefixes(self.frest, count)
 
     def encode_with(self, gamma, slot):
         """The driver's brightness table and wire colour order."""
         self.gamma = gamma
         self.slot = slot
+        self.white[0] = self.white[1] = self.white[2] = gamma[255]
 
     def _colour(self, c, cw, rgb, level):
         g = self.gamma
@@ -68,19 +86,11 @@ class Ring:
         self.wire[j:j + 3] = self.cw
         self.dirty = True
 
-    def _span(self, a, b, c, cw):
-        """Pixels a..b-1 in the colour c (wire: cw)."""
-        w = self.wire
-        for j in range(a * 3, b * 3, 3):
-            w[j:j + 3] = cw
-        if self.keep:
-            f = self.frame
-            for j in range(a * 3, b * 3, 3):
-                f[j:j + 3] = c
-
     def fill(self, rgb, level):
         self._colour(self.c, self.cw, rgb, level)
-        self._span(0, self.count, self.c, self.cw)
+        _lay(self.wire, self.pre_w, self.count, self.cw)
+        if self.keep:
+            _lay(self.frame, self.pre_f, self.count, self.c)
         self.dirty = True
 
     def arc(self, rgb, num, den, level, rest_level, mark=-1):
@@ -102,12 +112,26 @@ class Ring:
         full = pos >> 8
         self._colour(self.c, self.cw, rgb, level)
         self._colour(self.c0, self.cw0, rgb, rest_level)
-        self._span(0, full, self.c, self.cw)
-        self._span(full, n, self.c0, self.cw0)
+        _lay(self.wire, self.pre_w, n, self.cw)
+        if full < n:
+            if _differ(self.rest_c, self.cw0):
+                self.rest_c[:] = self.cw0
+                _lay(self.rest, self.pre_r, n, self.cw0)
+            self.wire[full * 3:n * 3] = self.pre_r[n - full]
+        if self.keep:
+            _lay(self.frame, self.pre_f, n, self.c)
+            if full < n:
+                if _differ(self.frest_c, self.c0):
+                    self.frest_c[:] = self.c0
+                    _lay(self.frest, self.pre_fr, n, self.c0)
+                self.frame[full * 3:n * 3] = self.pre_fr[n - full]
         if full < n and pos & 255:
             self.pixel(full, rgb, rest_level + (level - rest_level) * (pos & 255) // 256)
         if 0 <= mark < n:
-            self.pixel(mark, 0xFFFFFF, 255)
+            j = mark * 3
+            self.wire[j:j + 3] = self.white
+            if self.keep:
+                self.frame[j:j + 3] = self.fwhite
         self.dirty = True
 
     def marks(self, rgb, number, level, earlier):
@@ -116,27 +140,47 @@ class Ring:
         other pixel dark."""
         self._colour(self.c, self.cw, rgb, earlier)
         self._colour(self.c0, self.cw0, 0, 0)
-        hour = self.hour
+        n = self.count
+        at = self.at
+        last = number if number <= HOURS else HOURS + 1
         w = self.wire
-        # One name at a time: mpy-cross builds a tuple (a heap allocation)
-        # to assign four at once.
         cw = self.cw
-        cw0 = self.cw0
-        for i in range(self.count):
-            h = hour[i]
-            j = i * 3
-            w[j:j + 3] = cw0 if h == 0 or h >= number else cw
+        _lay(w, self.pre_w, n, self.cw0)
+        for h in range(1, last):
+            j = at[h] * 3
+            w[j:j + 3] = cw
         if self.keep:
             f = self.frame
             c = self.c
-            c0 = self.c0
-            for i in range(self.count):
-                h = hour[i]
-                j = i * 3
-                f[j:j + 3] = c0 if h == 0 or h >= number else c
+            _lay(f, self.pre_f, n, self.c0)
+            for h in range(1, last):
+                j = at[h] * 3
+                f[j:j + 3] = c
         if 1 <= number <= HOURS:
-            self.pixel(mark_pixel(number, self.count), rgb, level)
+            self.pixel(at[number], rgb, level)
         self.dirty = True
+
+
+def _prefixes(buf, count):
+    """Views of buf's first k pixels, k = 0..count, made once: a slice of
+    a view allocates, a view kept does not."""
+    mv = memoryview(buf)
+    return [mv[0:k * 3] for k in range(count + 1)]
+
+
+def _lay(buf, pre, count, colour):
+    """Every pixel of buf in `colour` (3 bytes): the first pixel, then the
+    filled part copied onto the rest, doubling (log2 count stores)."""
+    buf[0:3] = colour
+    k = 1
+    while k < count:
+        m = k if k + k <= count else count - k
+        buf[k * 3:(k + m) * 3] = pre[m]
+        k += m
+
+
+def _differ(a, b):
+    return a[0] != b[0] or a[1] != b[1] or a[2] != b[2]
 
 
 def mark_pixel(hour, count):
