@@ -241,7 +241,7 @@ class Engine:
                 return
             self.active_ms = 0
             self.sch.start(self.routine, ticks.add(now, LEAD_MS))
-            self.guard.band = self.sch.band()
+            self.guard.band = self.sch.cur.pressure_max
         elif do == _CHOOSE:
             self._choose(now)
             return
@@ -331,7 +331,7 @@ class Engine:
 
     def _fire(self, item, now):
         sch = self.sch
-        s = sch.step()
+        s = sch.cur
         if item == schedule.INTRO:
             n = len(self.routine.steps)
             self.out.emit(CMD_STEP, sch.inst % n + 1, sch.inst // n + 1, self.choice)
@@ -358,7 +358,7 @@ class Engine:
             self._enter(OFF, now)
         else:
             self.sch.next_step(at)
-            self.guard.band = self.sch.band()
+            self.guard.band = self.sch.cur.pressure_max
 
     # ------------------------------------------------------------- the rest
 
@@ -433,25 +433,39 @@ class Engine:
 
     def _timers_quiet(self, now):
         """quiet_for() as far as _timers go: all of it when no gesture is in
-        hand and no warning is on, which is when tick() asks."""
+        hand and no warning is on, which is when tick() asks. The smallest
+        wait, 0 if something is due; written out without calls (each costs
+        the wand ~40 us, and this runs after every advance)."""
         best = 3600000
         st = self.state
+        diff = ticks.diff
         if st == RUNNING:
-            best = _sooner(best, self.sch.next_at - ticks.diff(now, self.sch.step_t))
-            best = _sooner(best, SESSION_CAP_MS - self.active_ms)
+            sch = self.sch
+            best = sch.next_at - diff(now, sch.step_t)
+            ms = SESSION_CAP_MS - self.active_ms
+            if ms < best:
+                best = ms
             if self.deferred:
-                best = _sooner(best, ticks.diff(self.motor_until, now))
+                ms = diff(self.motor_until, now)
+                if ms < best:
+                    best = ms
         if self.b_low and not self.b_latched:
-            best = _sooner(best, BATTERY_CONFIRM_MS - ticks.diff(now, self.b_low_t))
+            ms = BATTERY_CONFIRM_MS - diff(now, self.b_low_t)
+            if ms < best:
+                best = ms
         if self.b_latched:
-            left = BATTERY_SHOW_MS - ticks.diff(now, self.b_shown_t)
-            if left > 0:
-                best = _sooner(best, left)
+            ms = BATTERY_SHOW_MS - diff(now, self.b_shown_t)
+            if 0 < ms < best:
+                best = ms
         if self.show:
-            best = _sooner(best, self.show_ms - ticks.diff(now, self.show_t))
+            ms = self.show_ms - diff(now, self.show_t)
+            if ms < best:
+                best = ms
         if st == IDLE or st == PAUSED or st == DONE:
-            best = _sooner(best, self.settings.auto_off_ms - ticks.diff(now, self.quiet_t))
-        return best
+            ms = self.settings.auto_off_ms - diff(now, self.quiet_t)
+            if ms < best:
+                best = ms
+        return best if best > 0 else 0
 
 
 def _sooner(best, ms):

@@ -31,27 +31,36 @@ class Schedule:
         self.doing = A_LEAD       # what the person is doing (picks the ring pattern)
         self.mark_t = 0           # offset of the current hold or stroke
         self.last = False         # the item just fired was the step's last stroke
+        # Worked out once per step instance, not per item: on the wand a
+        # call costs ~40 us and a step's start fires two items in one tick.
+        self.cur = routine.step_of(0)     # this instance's Step
+        self.period = routine.period(0)   # its stroke period, ms
+        self.count = routine.instances()  # step instances in the session
 
     def start(self, routine, at):
         """A session of `routine` whose first step begins at tick `at`."""
         self.routine = routine
+        self.count = routine.instances()
         self.inst = 0
         self.step_t = at
         self._begin()
         self.doing = A_LEAD
 
     def _begin(self):
-        self.step_len = self.routine.step_ms(self.inst)
+        r = self.routine
+        self.cur = r.step_of(self.inst)
+        self.period = r.period(self.inst)
+        self.step_len = r.step_ms(self.inst)
         self.next = INTRO
         self.next_at = 0
         self.k = 0
         self.presses = 0
 
     def step(self):
-        return self.routine.step_of(self.inst)
+        return self.cur
 
     def band(self):
-        return self.step().pressure_max
+        return self.cur.pressure_max
 
     def due(self, now):
         """The item due at `now`, or NONE."""
@@ -66,7 +75,7 @@ class Schedule:
         """Book the due item as done and plan the next. For PRESS and
         RELEASE, `presses` is then the press's number (1-based); for STROKE,
         `k` is the stroke's, and `last` says if it ends the step."""
-        s = self.step()
+        s = self.cur
         at = self.next_at
         item = self.next
         if item == INTRO:
@@ -91,14 +100,14 @@ class Schedule:
             self.last = self.k == s.strokes
             self.doing = A_STROKE
             self.mark_t = at
-            self.next_at = at + self.routine.period(self.inst)
+            self.next_at = at + self.period
             if self.last:
                 self.next = END
         return item
 
     def more(self):
         """Whether another step instance follows this one."""
-        return self.inst + 1 < self.routine.instances()
+        return self.inst + 1 < self.count
 
     def next_step(self, at):
         """Move on to the following step instance, beginning at tick `at`."""

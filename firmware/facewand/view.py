@@ -140,7 +140,7 @@ class RingView:
             k1 = idx
         elif p == cues.L_HOLD:
             held = ticks.diff(now, sch.step_t) - sch.mark_t
-            hold = r.step_of(sch.inst).hold_ms
+            hold = sch.cur.hold_ms
             k1 = idx
             k2 = _quarters(hold - held, hold, self.ring.count)
         elif p == cues.L_STROKE:
@@ -151,7 +151,7 @@ class RingView:
             k1 = idx
             k2 = _quarters(local, sch.step_len, self.ring.count)
             # The fill flashes on each beat, with the stroke's tick.
-            k3 = _q(decay(beat, r.period(sch.inst), 150, 255))
+            k3 = _q(decay(beat, sch.period, 150, 255))
         elif p == cues.L_ROUTINE:
             k1 = e.choice
         elif p == cues.L_ERROR:
@@ -186,7 +186,7 @@ class RingView:
         elif p == cues.L_HOLD:
             ring.arc(colour, k2, ring.count * 4, 255, 0)
         elif p == cues.L_STROKE:
-            ring.arc(colour, k2, ring.count * 4, k3, 0, e.sch.inst * ring.count // r.instances())
+            ring.arc(colour, k2, ring.count * 4, k3, 0, e.sch.inst * ring.count // e.sch.count)
         elif p == cues.L_ROUTINE:
             ring.marks(r.colour, k1 + 1, 255, 140)
         elif p == cues.L_ERROR:
