@@ -112,19 +112,10 @@ class Ring:
         full = pos >> 8
         self._colour(self.c, self.cw, rgb, level)
         self._colour(self.c0, self.cw0, rgb, rest_level)
-        _lay(self.wire, self.pre_w, n, self.cw)
-        if full < n:
-            if _differ(self.rest_c, self.cw0):
-                self.rest_c[:] = self.cw0
-                _lay(self.rest, self.pre_r, n, self.cw0)
-            self.wire[full * 3:n * 3] = self.pre_r[n - full]
+        _two_parts(self.wire, self.pre_w, self.rest, self.pre_r, self.rest_c, self.cw, self.cw0, full, n)
         if self.keep:
-            _lay(self.frame, self.pre_f, n, self.c)
-            if full < n:
-                if _differ(self.frest_c, self.c0):
-                    self.frest_c[:] = self.c0
-                    _lay(self.frest, self.pre_fr, n, self.c0)
-                self.frame[full * 3:n * 3] = self.pre_fr[n - full]
+            _two_parts(self.frame, self.pre_f, self.frest, self.pre_fr, self.frest_c, self.c, self.c0,
+                       full, n)
         if full < n and pos & 255:
             self.pixel(full, rgb, rest_level + (level - rest_level) * (pos & 255) // 256)
         if 0 <= mark < n:
@@ -177,6 +168,18 @@ def _lay(buf, pre, count, colour):
         m = k if k + k <= count else count - k
         buf[k * 3:(k + m) * 3] = pre[m]
         k += m
+
+
+def _two_parts(buf, pre, rest, rest_pre, rest_c, lit, unlit, full, n):
+    """Pixels 0..full-1 of buf in `lit`, the others in `unlit`, copied from
+    the plane `rest`, which is laid anew only when its colour (rest_c)
+    changes."""
+    _lay(buf, pre, n, lit)
+    if full < n:
+        if _differ(rest_c, unlit):
+            rest_c[:] = unlit
+            _lay(rest, rest_pre, n, unlit)
+        buf[full * 3:n * 3] = rest_pre[n - full]
 
 
 def _differ(a, b):
