@@ -24,7 +24,7 @@
 import sys
 
 from facewand.commands import OFF
-from facewand.shell import TICK_MS
+from facewand.shell import TICK_MS, log
 
 from facewand.compat import const, describe
 
@@ -33,33 +33,6 @@ START_ONLY = ("start", "board", "schema", "routine_file", "library", "hardware")
 
 WDT_MS = const(4000)          # longer than the slowest thing a tick does
 RESYNC_MS = const(200)        # this late, skip ahead instead of bursting ticks
-
-
-def log(message):
-    print("facewand: " + message)
-
-
-def _outputs_off(hw):
-    if hw.motor is not None:
-        hw.motor.stop()               # never raises: retries, then cuts
-    if hw.ring is not None:
-        for _ in range(2):
-            try:
-                hw.ring.off()
-                return
-            except Exception:
-                pass
-
-
-class Board:
-    """What the loop and sleep need of the board file, as plain values
-    (defined here, not in start: an instance keeps its class's module)."""
-
-    def __init__(self, board):
-        self.chip = board.chip
-        self.motor = board.motor
-        self.button = board.button
-        self.count = board.ring["count"]
 
 
 def _forget(names):

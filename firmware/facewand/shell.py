@@ -24,6 +24,22 @@ class Hardware:
         self.button_pin = button_pin
 
 
+def log(message):
+    print("facewand: " + message)
+
+
+class Board:
+    """What the loop and sleep need of the board file, as plain values
+    (defined here, not in facewand.start, which is dropped once the wand is
+    built: an instance keeps its class's module)."""
+
+    def __init__(self, board):
+        self.chip = board.chip
+        self.motor = board.motor
+        self.button = board.button
+        self.count = board.ring["count"]
+
+
 class Shell:
     def __init__(self, engine, hw, journal):
         self.engine = engine

@@ -3,9 +3,8 @@
 # once, then drops this module and the checkers it imported (app.START_ONLY):
 # the loop runs without them.
 from facewand import cues
-from facewand.app import Board, log, _outputs_off
 from facewand.ring import Ring
-from facewand.shell import TICK_MS
+from facewand.shell import TICK_MS, Board, log
 from facewand.view import PAINT_LAG
 
 from facewand.compat import const
@@ -76,7 +75,19 @@ def _show_fault(hw, count, time):
             except Exception:
                 pass
         time.sleep_ms(TICK_MS)
-    _outputs_off(hw)
+    outputs_off(hw)
+
+
+def outputs_off(hw):
+    if hw.motor is not None:
+        hw.motor.stop()               # never raises: retries, then cuts
+    if hw.ring is not None:
+        for _ in range(2):
+            try:
+                hw.ring.off()
+                return
+            except Exception:
+                pass
 
 
 def start(machine, neopixel, time, root):
@@ -106,11 +117,11 @@ def start(machine, neopixel, time, root):
     if _exists(root + "/" + MAINTENANCE_FILE):
         # Asked for by the flash tool: stay out of the way (no loop, no
         # watchdog) so the REPL and mpremote have the board.
-        _outputs_off(hw)
+        outputs_off(hw)
         log("maintenance mode: not starting")
         return "maintenance"
     if _held_for_maintenance(machine, hw.button, time):
-        _outputs_off(hw)
+        outputs_off(hw)
         if hw.ring is not None:
             try:
                 hw.ring.show(_maintenance_picture(plain.count))
