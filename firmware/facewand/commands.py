@@ -39,7 +39,12 @@ class Outbox:
     def __init__(self):
         self.cmds = [0] * (CMD_MAX * CMD_STRIDE)
         self.n = 0
+        self.vibe = False         # a CMD_VIBE is in the outbox (drop() need not look)
         self.dropped = 0          # commands lost to a full outbox (tests: always 0)
+
+    def clear(self):
+        self.n = 0
+        self.vibe = False
 
     def emit(self, kind, a, b, c):
         if self.n >= CMD_MAX:
@@ -52,6 +57,8 @@ class Outbox:
         cm[j + 2] = b
         cm[j + 3] = c
         self.n += 1
+        if kind == CMD_VIBE:
+            self.vibe = True
 
     def drop(self, kind):
         """Take back the first command of `kind` sent this tick (a cue that a
@@ -63,4 +70,6 @@ class Outbox:
                 for k in range(j, (self.n - 1) * CMD_STRIDE):
                     cm[k] = cm[k + CMD_STRIDE]
                 self.n -= 1
+                if kind == CMD_VIBE:
+                    self.vibe = False     # (there is only ever one: each replaces the last)
                 return

@@ -158,7 +158,7 @@ class Engine:
     # out.cmds[i * CMD_STRIDE ...].
 
     def power_on(self, now):
-        self.out.n = 0
+        self.out.clear()
         self.last_t = now
         self._enter(IDLE, now)
         if self.load_errors:
@@ -201,7 +201,7 @@ class Engine:
         earliest moment anything could happen (wake_t, from quiet_for())
         has not come. Then only the clocks move and the view looks at the
         ring: on a Cortex-M0+ the whole advance costs more than the tick."""
-        self.out.n = 0
+        self.out.clear()
         if self.state == RUNNING:
             self.active_ms += ticks.diff(now, self.last_t)
         self.last_t = now
@@ -411,7 +411,8 @@ class Engine:
         # A cue replaces one sent earlier in the same tick: the motor would
         # never play that one, so it leaves the outbox rather than reach
         # the driver (or the trace) for zero milliseconds.
-        self.out.drop(CMD_VIBE)
+        if self.out.vibe:
+            self.out.drop(CMD_VIBE)
         self.out.emit(CMD_VIBE, pattern, ms, self.level)
 
     def _show(self, now):

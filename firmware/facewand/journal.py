@@ -21,17 +21,21 @@ class Journal:
 
     def take(self, t, cmds, n):
         """Record the n commands an engine call just returned, at t ms."""
+        times = self.t
         rec = self.cmd
+        cap = self.capacity
+        count = self.count
         for i in range(n):
-            r = self.count % self.capacity
-            self.t[r] = t
+            r = count % cap
+            times[r] = t
             j = r * CMD_STRIDE
             k = i * CMD_STRIDE
             rec[j] = cmds[k]
             rec[j + 1] = cmds[k + 1]
             rec[j + 2] = cmds[k + 2]
             rec[j + 3] = cmds[k + 3]
-            self.count += 1
+            count += 1
+        self.count = count
 
     def get(self, index):
         """Record number `index` (0 = the first ever) as a tuple; it must

@@ -55,9 +55,7 @@ class Routine:
         return self.pace_start_ms + (self.pace_end_ms - self.pace_start_ms) * i // (n - 1)
 
     def step_ms(self, i):
-        s = self.step_of(i)
-        return (INTRO_MS + s.presses * (s.hold_ms + PRESS_GAP_MS)
-                + s.strokes * self.period(i))
+        return step_length(self.step_of(i), self.period(i))
 
     def total_ms(self):
         """Planned session length from the start press to the finish cue."""
@@ -65,3 +63,9 @@ class Routine:
         for i in range(self.instances()):
             t += self.step_ms(i)
         return t
+
+
+def step_length(s, period):
+    """How long step `s` lasts at stroke `period` ms: its intro, its
+    presses (each held, then a gap), its strokes."""
+    return INTRO_MS + s.presses * (s.hold_ms + PRESS_GAP_MS) + s.strokes * period

@@ -5,7 +5,7 @@
 # step starts exactly where the one before it was planned to end, so a long
 # session cannot drift however late its ticks come. A pause shifts step_t.
 from facewand import ticks
-from facewand.routines import INTRO_MS, PRESS_GAP_MS
+from facewand.routines import INTRO_MS, PRESS_GAP_MS, step_length
 from facewand.view import A_LEAD, A_INTRO, A_HOLD, A_GAP, A_STROKE
 
 from facewand.compat import const
@@ -50,7 +50,7 @@ class Schedule:
         r = self.routine
         self.cur = r.step_of(self.inst)
         self.period = r.period(self.inst)
-        self.step_len = r.step_ms(self.inst)
+        self.step_len = step_length(self.cur, self.period)
         self.next = INTRO
         self.next_at = 0
         self.k = 0

@@ -4,7 +4,8 @@ instruction set, and for end-to-end tests through its pins.
 
 What it needs, and where it looks (each may be moved with an environment
 variable):
-- RP2_DIR (default: ../shared/rp2 beside the repository): the runner
+- RP2_DIR (default: ../shared/rp2 beside the repository, or beside the
+  local checkout a clone was made from): the runner
   run.mjs and the boot ROM bootrom.mjs, copied at first use into
   tests/chip/.runner/ so Node finds rp2040js in tests/chip/node_modules
   (installed by `make setup`);
@@ -28,7 +29,27 @@ from sim.paths import ROOT as _ROOT
 
 ROOT = Path(_ROOT)
 HERE = ROOT / "tests" / "chip"
-RP2_DIR = Path(os.environ.get("RP2_DIR", ROOT.parent / "shared" / "rp2"))
+
+
+def _shared_rp2():
+    """../shared/rp2 beside the repository; for a clone of a local checkout
+    (CI clones main afresh), beside the checkout it was cloned from."""
+    here = ROOT.parent / "shared" / "rp2"
+    if here.is_dir():
+        return here
+    try:
+        url = subprocess.run(["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
+                             capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return here
+    if url and os.path.isdir(url):
+        there = Path(url).resolve().parent / "shared" / "rp2"
+        if there.is_dir():
+            return there
+    return here
+
+
+RP2_DIR = Path(os.environ.get("RP2_DIR") or _shared_rp2())
 FIRMWARE = Path(os.environ.get("RP2_FIRMWARE", RP2_DIR / "RPI_PICO-v1.28.0.uf2"))
 RUNNER_DIR = HERE / ".runner"
 GET_FIRMWARE = ("download MicroPython's official RPI_PICO v1.28.0 build (a .uf2) from "
