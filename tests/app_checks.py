@@ -301,7 +301,25 @@ def _inject_and_check(root, board_name, kind, at, persist):
         assert '"event":"crash"' in journal or journal.rstrip().endswith('"pattern":"off"}'), what
 
 
-CHECKS = ("check_journal_matches_the_simulator", "check_every_way_out_leaves_motor_and_ring_off",
+def check_start_up_modules_are_dropped_once_the_wand_runs(root, board_name):
+    # On MicroPython the loop runs without the checkers and the builder
+    # (~20 KB of heap on an RP2040); CPython keeps them (tests hold their
+    # classes). Either way the wand ran its session.
+    import sys
+    setup(root, board_name, SCRIPT)
+    for name in app.START_ONLY:
+        __import__("facewand." + name)
+    result = run_main(root)
+    assert result.startswith("exit"), result
+    kept = [n for n in app.START_ONLY if "facewand." + n in sys.modules]
+    if sys.implementation.name == "micropython":
+        assert kept == [], kept
+    else:
+        assert kept == list(app.START_ONLY), kept
+    return len(app.START_ONLY)
+
+
+CHECKS = ("check_journal_matches_the_simulator", "check_start_up_modules_are_dropped_once_the_wand_runs", "check_every_way_out_leaves_motor_and_ring_off",
           "check_journal_names_the_steps_that_ran_after_another_routine_is_chosen",
           "check_a_wake_press_is_never_maintenance",
           "check_a_long_press_held_past_power_off_does_not_wake_the_wand",
