@@ -134,19 +134,9 @@ class Ring:
         n = self.count
         at = self.at
         last = number if number <= HOURS else HOURS + 1
-        w = self.wire
-        cw = self.cw
-        _lay(w, self.pre_w, n, self.cw0)
-        for h in range(1, last):
-            j = at[h] * 3
-            w[j:j + 3] = cw
+        _hours(self.wire, self.pre_w, n, self.cw0, self.cw, at, last)
         if self.keep:
-            f = self.frame
-            c = self.c
-            _lay(f, self.pre_f, n, self.c0)
-            for h in range(1, last):
-                j = at[h] * 3
-                f[j:j + 3] = c
+            _hours(self.frame, self.pre_f, n, self.c0, self.c, at, last)
         if 1 <= number <= HOURS:
             self.pixel(at[number], rgb, level)
         self.dirty = True
@@ -180,6 +170,14 @@ def _two_parts(buf, pre, rest, rest_pre, rest_c, lit, unlit, full, n):
             rest_c[:] = unlit
             _lay(rest, rest_pre, n, unlit)
         buf[full * 3:n * 3] = rest_pre[n - full]
+
+
+def _hours(buf, pre, count, dark, lit, at, last):
+    """buf dark but for the marks of hours 1..last-1, in `lit`."""
+    _lay(buf, pre, count, dark)
+    for h in range(1, last):
+        j = at[h] * 3
+        buf[j:j + 3] = lit
 
 
 def _differ(a, b):
