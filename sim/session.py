@@ -170,7 +170,7 @@ class Session:
         would find no input and an engine with nothing to do:
         - the script: its next line or button edge;
         - the engine: not stirred by an input, and its next advance
-          (wake_t, from quiet_for()) not yet due;
+          (wake_t) not yet due;
         - the pressure sensor's smoothing settled on the present reading
           (a few ticks after each change);
         - the battery: read again only after the script changed it (a

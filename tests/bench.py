@@ -25,9 +25,7 @@ add_firmware()
 
 from facewand import routine_file          # noqa: E402
 from facewand import board as board_file  # noqa: E402
-from facewand.drivers import battery, fsr  # noqa: E402
 from mprig import firmware_copies, run_micropython   # noqa: E402
-from sim.fakehw.world import FULL_BATTERY_MV  # noqa: E402
 import rig                                 # noqa: E402
 
 RESULTS = os.path.join(ROOT, "bench", "results.json")
@@ -35,8 +33,8 @@ RESULTS = os.path.join(ROOT, "bench", "results.json")
 # The chip bench's session: a daily session started at 0.5 s, pressed too
 # hard and let go, then pressed at a moderate level; the battery monitor
 # read once a second throughout. Times from the watchdog's start.
-CHIP_EVENTS = ((500, "pin", 0), (620, "pin", 1), (4000, "adc", 300), (6000, "adc", 900),
-               (7500, "adc", 300), (12000, "adc", 450))
+CHIP_EVENTS = ((500, "press", True), (620, "press", False), (4000, "pressure", 300),
+               (6000, "pressure", 900), (7500, "pressure", 300), (12000, "pressure", 450))
 WORST_FLASH = {"RP2_FLASH_ERASE_MS": "400", "RP2_FLASH_PROGRAM_MS": "3"}
 
 
@@ -71,18 +69,9 @@ def micropython_wasm():
 def chip(ticks, env=None, out="bench-chip"):
     """Run tests/chip/bench_chip.py on the emulated Pico; its key/value lines."""
     b = board_file.load(os.path.join(ROOT, "boards", "pico.json"))
-    p = b.pressure
-    bat = b.battery
-    events = []
-    for t, kind, v in CHIP_EVENTS:
-        if kind == "pin":
-            events.append({"t_ms": t, "kind": "pin", "pin": b.button["pin"], "value": v})
-        else:
-            events.append({"t_ms": t, "kind": "adc", "ch": p["pin"] - 26,
-                           "value": rig.adc_counts(fsr.raw_for(v, p["zero"], p["full"]))})
-    init = "%d=1;adc%d=%d;adc%d=%d" % (
-        b.button["pin"], p["pin"] - 26, rig.adc_counts(fsr.raw_for(0, p["zero"], p["full"])),
-        bat["pin"] - 26, rig.adc_counts(battery.raw_for(FULL_BATTERY_MV, bat["ratio_milli"], bat["vref_mv"])))
+    events = [rig.button_event(b, t, v) if kind == "press" else rig.pressure_event(b, t, v)
+              for t, kind, v in CHIP_EVENTS]
+    init = rig.at_rest(b)
     extra = {"main.py": b""}          # left empty: the bench builds the wand itself
     for name in ("bench_heap.py", "bench_chip.py"):
         with open(os.path.join(HERE, "chip", name), "rb") as f:

@@ -118,14 +118,20 @@ def check_drv2605_is_set_up_for_real_time_playback_and_driven_by_register():
     assert regs[0x02] == 0
 
 
-def check_a_pwm_write_that_fails_still_ends_with_the_motor_off():
-    # Drive on, then the write of 0 raises once: stop() must not trust the
-    # player's belief that the drive is already 0; it writes again.
+def _pwm_motor_playing():
+    """A PWM motor on GPIO16 playing the pause cue: (world, pwm, motor)."""
     w = world()
     pin = machine.Pin(16, machine.Pin.OUT, value=0)
     pwm = machine.PWM(pin)
     m = PwmMotor(pwm, 16000, 0, pin)
     m.play(cues.V_PAUSE, 800, 0)
+    return w, pwm, m
+
+
+def check_a_pwm_write_that_fails_still_ends_with_the_motor_off():
+    # Drive on, then the write of 0 raises once: stop() must not trust the
+    # player's belief that the drive is already 0; it writes again.
+    w, pwm, m = _pwm_motor_playing()
     assert pwm.duty_u16() > 0
     w.inject("pwm", 1)                  # the next PWM call fails, once
     try:
@@ -138,11 +144,7 @@ def check_a_pwm_write_that_fails_still_ends_with_the_motor_off():
 
 
 def check_a_pwm_that_keeps_failing_is_cut_off_at_its_pin():
-    w = world()
-    pin = machine.Pin(16, machine.Pin.OUT, value=0)
-    pwm = machine.PWM(pin)
-    m = PwmMotor(pwm, 16000, 0, pin)
-    m.play(cues.V_PAUSE, 800, 0)
+    w, pwm, m = _pwm_motor_playing()
     w.inject("pwm", 1, persist=True)    # every write fails from now on
     assert not m.stop()                 # never raises; says it had to cut
     assert w.motor_output() == 0 and pwm.detached and w.outs[16] == 0

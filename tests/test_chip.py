@@ -17,9 +17,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent / "chip"))
 import rig                                    # noqa: E402
 from facewand import board as board_file       # noqa: E402
-from facewand.drivers import battery, fsr      # noqa: E402
 from sim.fakehw.script import GESTURE_EDGES, parse_script   # noqa: E402
-from sim.fakehw.world import FULL_BATTERY_MV   # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -70,23 +68,14 @@ def _pin_events(board):
     """The script as pin and ADC events for the emulated Pico, timed from
     the watchdog's start (the wand's power-on)."""
     b = board_file.load(str(rig.ROOT / "boards" / (board + ".json")))
-    button, p = b.button["pin"], b.pressure
-    adc_ch = p["pin"] - 26
-    up = 1 if b.button["active_low"] else 0
     events = []
     for t, kind, value in parse_script(SCRIPT, "chip script"):
         if kind == "pressure":
-            events.append({"t_ms": t - EARLY_MS, "kind": "adc", "ch": adc_ch,
-                           "value": rig.adc_counts(fsr.raw_for(value, p["zero"], p["full"]))})
+            events.append(rig.pressure_event(b, t - EARLY_MS, value))
             continue
         for dt, pressed in GESTURE_EDGES[kind]:
-            events.append({"t_ms": t + dt - EARLY_MS, "kind": "pin", "pin": button,
-                           "value": 1 - up if pressed else up})
-    bat = b.battery
-    init = "%d=%d;adc%d=%d;adc%d=%d" % (
-        button, up, adc_ch, rig.adc_counts(fsr.raw_for(0, p["zero"], p["full"])),
-        bat["pin"] - 26, rig.adc_counts(battery.raw_for(FULL_BATTERY_MV, bat["ratio_milli"], bat["vref_mv"])))
-    return b, events, init
+            events.append(rig.button_event(b, t + dt - EARLY_MS, pressed))
+    return b, events, rig.at_rest(b)
 
 
 def duty_changes(edges, anchor_ms, period_ns):
@@ -97,7 +86,7 @@ def duty_changes(edges, anchor_ms, period_ns):
     last = 0
     rise = None
     prev_rise = None
-    for i, (ns, level) in enumerate(edges):
+    for ns, level in edges:
         if level:
             if prev_rise is not None and ns - prev_rise > 2 * period_ns and last:
                 # it stopped after the previous cycle's fall
@@ -144,11 +133,10 @@ def test_the_motor_pin_carries_the_simulators_duty(chip_run):
     b, run, (_, motor) = chip_run
     period_ns = 1e9 / b.motor["freq"]
     got = duty_changes(run.edges(b.motor["pin"]), run.meta["anchor_ms"], period_ns)
-    want = [(t, d) for t, d in motor]
     # the pin drops to 0 only once the pattern has ended: the sim's trailing
     # "stop" writes of an already-still motor carry no change
     squashed = []
-    for t, d in want:
+    for t, d in motor:
         if not squashed or abs(squashed[-1][1] - d) > 65536 // 100:
             squashed.append((t, d))
     if squashed and squashed[0][1] == 0:

@@ -164,7 +164,7 @@ def test_pressure_noise_warns_only_above_the_band(samples, seed):
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(event, max_size=100), start_tick)
 def test_skipping_quiet_ticks_changes_nothing(events, start):
-    # The engine skips its advance until quiet_for() says something can
+    # The engine skips its advance until _timers_quiet() says something can
     # happen: fed the same inputs, it must say and show exactly what an
     # engine that advances every tick does.
     engines = [Engine((routine(), routine(name="other", rounds=2)), Settings(auto_off_ms=AUTO_OFF),

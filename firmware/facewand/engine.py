@@ -198,7 +198,7 @@ class Engine:
         """Advance to `now`; returns how many commands are in the outbox.
 
         Most ticks nothing is due: no input that matters came and the
-        earliest moment anything could happen (wake_t, from quiet_for())
+        earliest moment anything could happen (wake_t, from _timers_quiet())
         has not come. Then only the clocks move and the view looks at the
         ring: on a Cortex-M0+ the whole advance costs more than the tick."""
         self.out.clear()
@@ -421,20 +421,9 @@ class Engine:
             self.led = p
             self.out.emit(CMD_LED, p, 0, 0)
 
-    # -------------------------------------------- for a shell that can wait
-
-    def quiet_for(self, now):
-        """ms during which an advance would do nothing new if the inputs
-        stay as they are (0: now; the ring's animations aside): tick() skips
-        the advance until then, and a simulator may skip the ticks."""
-        best = _sooner(self._timers_quiet(now), self.gestures.next_change(now))
-        if self.state == RUNNING:
-            best = _sooner(best, self.guard.next_change(now))
-        return best
-
     def _timers_quiet(self, now):
-        """quiet_for() as far as _timers go: all of it when no gesture is in
-        hand and no warning is on, which is when tick() asks. The smallest
+        """How long until _timers could do anything, if no input comes: asked
+        after an advance with no gesture in hand and no warning on. The smallest
         wait, 0 if something is due; written out without calls (each costs
         the wand ~40 us, and this runs after every advance)."""
         best = 3600000
@@ -467,11 +456,3 @@ class Engine:
             if ms < best:
                 best = ms
         return best if best > 0 else 0
-
-
-def _sooner(best, ms):
-    if ms is None:                # never, as things stand
-        return best
-    if ms < 0:
-        return 0
-    return ms if ms < best else best

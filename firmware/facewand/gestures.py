@@ -82,19 +82,6 @@ class Gestures:
                      or self.pending or self.ready != NONE)
         return g
 
-    def next_change(self, now):
-        """ms until poll() could report a gesture with no new edge (None:
-        never): for a simulator that skips quiet ticks."""
-        if self.ready != NONE:
-            return 0
-        if self.raw != self.level:
-            return DEBOUNCE_MS - ticks.diff(now, self.raw_t)
-        if self.level and not self.long_fired:
-            return LONG_MS - ticks.diff(now, self.down_t)
-        if self.pending and not self.level:
-            return DOUBLE_GAP_MS + 1 - ticks.diff(now, self.click_t)
-        return None
-
     def _pressed(self, t):
         self.down_t = t
         self.long_fired = False

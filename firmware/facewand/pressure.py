@@ -76,21 +76,3 @@ class PressureGuard:
         self.warning = False
         self.ok = False
         return was
-
-    def next_change(self, now):
-        """ms until poll() could say something without a new sample (None:
-        never): for a simulator that skips quiet ticks."""
-        if not self.seen:
-            return None
-        if self.value > self.band and ticks.diff(now, self.t) < PRESSURE_STALE_MS:
-            if not self.warning:
-                return 0
-            # a repeat, or the sample going stale
-            a = WARN_REPEAT_MS - ticks.diff(now, self.buzz_t)
-            b = PRESSURE_STALE_MS - ticks.diff(now, self.t)
-            return a if a < b else b
-        if not self.warning:
-            return None
-        if not self.ok:
-            return 0
-        return CLEAR_AFTER_MS - ticks.diff(now, self.ok_t)

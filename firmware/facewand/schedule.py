@@ -56,20 +56,11 @@ class Schedule:
         self.k = 0
         self.presses = 0
 
-    def step(self):
-        return self.cur
-
-    def band(self):
-        return self.cur.pressure_max
-
     def due(self, now):
         """The item due at `now`, or NONE."""
         if ticks.diff(now, self.step_t) < self.next_at:
             return NONE
         return self.next
-
-    def until_due(self, now):
-        return self.next_at - ticks.diff(now, self.step_t)
 
     def fire(self):
         """Book the due item as done and plan the next. For PRESS and

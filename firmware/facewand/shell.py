@@ -28,7 +28,7 @@ def log(message):
     print("facewand: " + message)
 
 
-class Board:
+class BoardFacts:
     """What the loop and sleep need of the board file, as plain values
     (defined here, not in facewand.start, which is dropped once the wand is
     built: an instance keeps its class's module)."""

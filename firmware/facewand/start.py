@@ -4,7 +4,7 @@
 # the loop runs without them.
 from facewand import cues
 from facewand.ring import Ring
-from facewand.shell import TICK_MS, Board, log
+from facewand.shell import TICK_MS, BoardFacts, log
 from facewand.view import PAINT_LAG
 
 from facewand.compat import const
@@ -106,7 +106,7 @@ def start(machine, neopixel, time, root):
         # Unknown pins: driving anything could harm the hardware. Say why.
         log(str(e))
         return "board"
-    plain = Board(board)
+    plain = BoardFacts(board)
     settings = Settings()
     try:
         hw = hardware.build(board, machine, neopixel, settings.brightness, PAINT_LAG)

@@ -188,6 +188,41 @@ def run(files, out, events=(), init="", watch=(), cmds=None, max_emu=None, stop_
     return Run(out, proc)
 
 
+def _adc_channel(pin):
+    return pin - 26                   # the RP2040's ADC inputs are GPIO26..29
+
+
+def pressure_event(board, t_ms, permille):
+    """An event setting the board's pressure sensor to `permille`, as the
+    simulator's sensor model (fsr.raw_for) reads it."""
+    from facewand.drivers import fsr
+    p = board.pressure
+    return {"t_ms": t_ms, "kind": "adc", "ch": _adc_channel(p["pin"]),
+            "value": adc_counts(fsr.raw_for(permille, p["zero"], p["full"]))}
+
+
+def button_event(board, t_ms, pressed):
+    b = board.button
+    return {"t_ms": t_ms, "kind": "pin", "pin": b["pin"], "value": int(pressed != b["active_low"])}
+
+
+def at_rest(board):
+    """--init levels: the button up, no pressure, the battery as full as
+    the simulator's (sim.fakehw.world.FULL_BATTERY_MV)."""
+    from facewand.drivers import battery
+    from sim.fakehw.world import FULL_BATTERY_MV
+    b = board.button
+    levels = ["%d=%d" % (b["pin"], 1 if b["active_low"] else 0)]
+    if board.pressure is not None:
+        levels.append("adc%d=%d" % (_adc_channel(board.pressure["pin"]),
+                                    pressure_event(board, 0, 0)["value"]))
+    if board.battery is not None:
+        bt = board.battery
+        levels.append("adc%d=%d" % (_adc_channel(bt["pin"]), adc_counts(
+            battery.raw_for(FULL_BATTERY_MV, bt["ratio_milli"], bt["vref_mv"]))))
+    return ";".join(levels)
+
+
 def adc_counts(u16):
     """The 12-bit value the emulated ADC must hold for read_u16() to give
     about `u16` (the rp2 port scales 12 bits up to 16)."""
