@@ -15,7 +15,7 @@ from sim.options import Parser, add_board
 paths.add_firmware()
 
 from facewand import board as board_file, library, routine_file  # noqa: E402
-from facewand.commands import STATE_NAMES  # noqa: E402
+from facewand.names import STATE_NAMES  # noqa: E402
 from facewand.settings import Settings     # noqa: E402
 from sim.display import Display            # noqa: E402
 from sim.fakehw.script import ScriptError, parse_script  # noqa: E402

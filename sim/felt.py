@@ -21,7 +21,7 @@
 # - at most 3-4 strengths carry meaning (van Erp 2002): soft, medium, strong.
 # Two cues feel the same when their signatures (pulse lengths, strengths,
 # swells and fades, groupings) are equal.
-from facewand import cues, hardware
+from facewand import cues, hardware, names
 from facewand.shell import TICK_MS
 from sim.fakehw import machine, neopixel
 from sim.fakehw.world import World
@@ -237,7 +237,7 @@ def feel(board, pattern, level, name=""):
 def vocabulary(board, level):
     """Every cue in the vocabulary as felt, and the problems of the whole
     set: cues that feel the same, long pulses too close to short ones."""
-    felt = [feel(board, i, level, cues.VIBE_NAMES[i]) for i in range(1, len(cues.VIBE_PATTERNS))]
+    felt = [feel(board, i, level, names.VIBE_NAMES[i]) for i in range(1, len(cues.VIBE_PATTERNS))]
     problems = []
     seen = {}
     for f in felt:

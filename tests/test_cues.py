@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from facewand import cues
+from facewand import cues, names
 from sim import felt
 
 from mprig import REPO_ROOT
@@ -83,7 +83,7 @@ def test_sim_cues_prints_every_cue_and_passes(board):
     lines = p.stdout.splitlines()
     assert lines[-1] == "%d cues, all felt, countable and distinct" % (len(cues.VIBE_PATTERNS) - 1)
     assert "session level %d (the softest a person can set)" % cues.MIN_LEVEL in lines[0]
-    for name in cues.VIBE_NAMES[1:]:
+    for name in names.VIBE_NAMES[1:]:
         assert any(line.startswith(name + " ") and " ok " in line for line in lines), name
 
 
@@ -100,5 +100,5 @@ def test_readme_says_what_each_cue_feels_like():
     b = load_board("pico")
     for name in ("stroke", "stroke_last", "press", "release", "pressure_high", "battery_low",
                  "start", "pause", "resume", "end", "finish", "power_off", "wake"):
-        f = felt.feel(b, cues.VIBE_NAMES.index(name), cues.MIN_LEVEL, name)
+        f = felt.feel(b, names.VIBE_NAMES.index(name), cues.MIN_LEVEL, name)
         assert f.describe() in readme, (name, f.describe())

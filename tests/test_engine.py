@@ -2,11 +2,12 @@
 # visible state (h11-style), plus the commands it produced.
 import pytest
 
-from facewand import cues
+from facewand import cues, names
 from facewand.commands import (
     CMD_CLEAR, CMD_LED, CMD_POINT, CMD_ROUTINE, CMD_STATE, CMD_STEP, CMD_STROKE, CMD_VIBE,
-    CMD_WARN, POINT_PRESS, POINT_RELEASE, REASON_BATTERY, REASON_PRESSURE, STATE_NAMES,
+    CMD_WARN, POINT_PRESS, POINT_RELEASE, REASON_BATTERY, REASON_PRESSURE,
 )
+from facewand.names import STATE_NAMES
 from facewand.engine import Engine, SESSION_CAP_MS, BATTERY_CONFIRM_MS, ERROR_SHOW_MS
 from facewand.view import BATTERY_SHOW_MS, RingView
 from facewand.routines import LEAD_MS, INTRO_MS, PRESS_GAP_MS, Routine, Step
@@ -19,7 +20,7 @@ def snap(w):
     return {
         "state": STATE_NAMES[e.state],
         "inst": e.sch.inst,
-        "led": cues.LED_NAMES[e.led],
+        "led": names.LED_NAMES[e.led],
         "pressure_warning": e.guard.warning,
         "battery_low": e.b_latched,
     }
@@ -257,7 +258,7 @@ def test_guidance_waits_for_a_warning_buzz_instead_of_cutting_it():
     w.pressure(900)
     t0 = w.t
     w.run(cues.VIBE_MS[cues.V_PRESSURE_HIGH] + 100)
-    v = [(c[0] - t0, cues.VIBE_NAMES[c[2]]) for c in w.since(t0) if c[1] == CMD_VIBE]
+    v = [(c[0] - t0, names.VIBE_NAMES[c[2]]) for c in w.since(t0) if c[1] == CMD_VIBE]
     assert v[0] == (0, "pressure_high")
     assert v[1][1] == "step1" and v[1][0] >= cues.VIBE_MS[cues.V_PRESSURE_HIGH]
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 
-from facewand import board as board_file, cues, hardware
+from facewand import board as board_file, cues, hardware, names
 from facewand.drivers.haptic import CAP_DUTY, CAP_RTP
 from facewand.drivers.neoring import gamma_table, cap_for
 from facewand.engine import Engine
@@ -104,11 +104,11 @@ def test_every_ring_pattern_is_visible_in_a_lit_room_and_within_the_cap(runs):
             p = _pattern_at(run, t, px)
             if p is not None and t <= run.session.t:   # not the shell's shutdown
                 brightest[p] = max(brightest.get(p, 0), max(max(c) for c in px))
-    names = {cues.LED_NAMES[p]: v for p, v in brightest.items()}
+    seen = {names.LED_NAMES[p]: v for p, v in brightest.items()}
     # Off is the one pattern meant to be dark: the run stops as the wand
     # switches off, and its last write leaves every pixel dark.
-    assert set(names) | {"off"} == set(cues.LED_NAMES), set(cues.LED_NAMES) - set(names)
-    for name, top in names.items():
+    assert set(seen) | {"off"} == set(names.LED_NAMES), set(names.LED_NAMES) - set(seen)
+    for name, top in seen.items():
         assert 16 <= top <= cap, (name, top, cap)
     for run in runs:
         assert not any(any(p) for p in run.ring_writes()[-1][1])
@@ -267,7 +267,7 @@ def test_each_cues_light_comes_when_its_vibration_is_felt(board):
         shown = [wt for wt, px in writes if wt >= t and px == want]
         if not shown:
             continue                     # replaced before it was shown (a quick change)
-        first_pulse = cues.VIBE_PATTERNS[cues.VIBE_NAMES.index(v["pattern"])][0]
+        first_pulse = cues.VIBE_PATTERNS[names.VIBE_NAMES.index(v["pattern"])][0]
         peak = max(amp[t:t + first_pulse + 100])
         felt_at = next(k for k in range(t, end) if amp[k] >= peak / 2)
         assert abs(felt_at - shown[0]) <= 40, (v, felt_at, shown[0])

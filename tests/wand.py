@@ -2,8 +2,9 @@
 # clock (sim.clock: a tick every TICK_MS on the grid from power-on), gives
 # it button gestures as a script's (sim.fakehw.script), and records every
 # command it returns.
-from facewand import ticks, cues
-from facewand.commands import CMD_STRIDE, CMD_VIBE, CMD_STATE, CMD_STEP, STATE_NAMES
+from facewand import ticks, cues, names
+from facewand.commands import CMD_STRIDE, CMD_VIBE, CMD_STATE, CMD_STEP
+from facewand.names import STATE_NAMES
 from facewand.engine import Engine
 from facewand.view import RingView
 from facewand.routine_file import parse
@@ -96,7 +97,7 @@ class Wand:
         return [STATE_NAMES[c[2]] for c in self.log if c[1] == CMD_STATE]
 
     def vibes(self, since=0):
-        return [cues.VIBE_NAMES[c[2]] for c in self.log if c[1] == CMD_VIBE and c[0] >= since]
+        return [names.VIBE_NAMES[c[2]] for c in self.log if c[1] == CMD_VIBE and c[0] >= since]
 
     def steps(self):
         return [(c[2], c[3]) for c in self.log if c[1] == CMD_STEP]

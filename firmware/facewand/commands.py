@@ -12,7 +12,6 @@ RUNNING = const(1)
 PAUSED = const(2)
 DONE = const(3)
 OFF = const(4)
-STATE_NAMES = ("idle", "running", "paused", "done", "off")
 
 # Commands: CMD_STRIDE slots each: kind, a, b, c.
 CMD_STRIDE = const(4)
@@ -32,7 +31,6 @@ POINT_RELEASE = const(2)
 
 REASON_PRESSURE = const(1)
 REASON_BATTERY = const(2)
-REASON_NAMES = ("", "pressure_high", "battery_low")
 
 
 class Outbox:

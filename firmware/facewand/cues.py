@@ -84,12 +84,6 @@ def _count(n, level):
     return tuple(seg)
 
 
-VIBE_NAMES = ["none"] + ["step%d" % n for n in range(1, MAX_STEP_CUE + 1)] + [
-    "stroke", "stroke_last", "press", "release", "pressure_high",
-    "battery_low", "start", "pause", "resume", "end", "finish", "power_off",
-    "wake",
-] + ["routine%d" % n for n in range(1, MAX_ROUTINES + 1)] + ["fault"]
-
 VIBE_PATTERNS = [()] + [_count(n, STRONG) for n in range(1, MAX_STEP_CUE + 1)] + [
     (SHORT, 0, SOFT),                                           # stroke
     (SHORT, GAP, SOFT, SHORT, 0, SOFT),                         # stroke_last
@@ -116,7 +110,6 @@ for _i in range(len(VIBE_PATTERNS)):
         VIBE_MS[_i] += _p[_j] + _p[_j + 1]
 VIBE_PATTERNS = tuple(VIBE_PATTERNS)
 VIBE_MS = tuple(VIBE_MS)
-VIBE_NAMES = tuple(VIBE_NAMES)
 
 # Ring patterns: what the ring is showing. The trace records every change.
 L_OFF = const(0)
@@ -131,9 +124,6 @@ L_BATTERY = const(8)
 L_DONE = const(9)
 L_ROUTINE = const(10)   # idle, a routine just chosen: its number in its colour
 L_ERROR = const(11)     # at power-on: a routine file was bad and skipped
-LED_NAMES = ("off", "idle", "start", "step", "stroke", "hold", "paused",
-             "warn", "battery_low", "done", "routine", "error")
-
 # Colours are packed 0xRRGGBB ints (small ints: no allocation to pass
 # around), each at full strength in its brightest channel: the ring painter
 # sets brightness. None is grey, so the white session-progress dot always

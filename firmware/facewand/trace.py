@@ -1,11 +1,11 @@
 # Trace lines: the engine's commands as JSON Lines, the format the
 # simulator writes and the wand's journal is read in. Written by hand (not
 # with json.dumps) so CPython and MicroPython produce identical bytes.
-from facewand import cues
 from facewand.commands import (
     CMD_STATE, CMD_STEP, CMD_VIBE, CMD_LED, CMD_WARN, CMD_CLEAR, CMD_STROKE,
-    CMD_POINT, CMD_ROUTINE, POINT_PRESS, STATE_NAMES, REASON_NAMES,
+    CMD_POINT, CMD_ROUTINE, POINT_PRESS,
 )
+from facewand.names import LED_NAMES, REASON_NAMES, STATE_NAMES, VIBE_NAMES
 
 
 def json_str(s):
@@ -48,11 +48,11 @@ def command_line(t, kind, a, b, c, engine, frame=None):
         return line(t, "step", ',"index":%d,"name":%s,"round":%d,"zone":"%s","direction":"%s"'
                     % (a, json_str(s.name), b, s.zone, s.direction))
     if kind == CMD_VIBE:
-        return line(t, "vibe", ',"pattern":"%s","ms":%d,"level":%d' % (cues.VIBE_NAMES[a], b, c))
+        return line(t, "vibe", ',"pattern":"%s","ms":%d,"level":%d' % (VIBE_NAMES[a], b, c))
     if kind == CMD_LED:
         if frame is None:
-            return line(t, "led", ',"pattern":"%s"' % cues.LED_NAMES[a])
-        return line(t, "led", ',"pattern":"%s","rgb":"%s"' % (cues.LED_NAMES[a], hex_bytes(frame)))
+            return line(t, "led", ',"pattern":"%s"' % LED_NAMES[a])
+        return line(t, "led", ',"pattern":"%s","rgb":"%s"' % (LED_NAMES[a], hex_bytes(frame)))
     if kind == CMD_WARN or kind == CMD_CLEAR:
         return line(t, "warn" if kind == CMD_WARN else "clear", ',"reason":"%s"' % REASON_NAMES[a])
     if kind == CMD_STROKE:
