@@ -103,13 +103,15 @@ VIBE_PATTERNS = [()] + [_count(n, STRONG) for n in range(1, MAX_STEP_CUE + 1)] +
     _count(3, STRONG)[:-2] + (GROUP_GAP, STRONG) + _count(3, STRONG),   # fault: 3 + 3
 ]
 
-VIBE_MS = [0] * len(VIBE_PATTERNS)
-for _i in range(len(VIBE_PATTERNS)):
-    _p = VIBE_PATTERNS[_i]
-    for _j in range(0, len(_p), 3):
-        VIBE_MS[_i] += _p[_j] + _p[_j + 1]
+
+def _length(p):
+    """A pattern's whole length in ms: its on and off times summed."""
+    return sum(p[j] + p[j + 1] for j in range(0, len(p), 3))
+
+
 VIBE_PATTERNS = tuple(VIBE_PATTERNS)
-VIBE_MS = tuple(VIBE_MS)
+VIBE_MS = tuple(_length(p) for p in VIBE_PATTERNS)
+del _count, _length     # import-time helpers: the wand need not keep them
 
 # Ring patterns: what the ring is showing. The trace records every change.
 L_OFF = const(0)
