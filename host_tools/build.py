@@ -128,8 +128,8 @@ def _build(board_path, out, firmware=None):
             # and the name is the one the importer has already interned,
             # so it costs the wand no second string. -O3 leaves out line
             # numbers (and asserts; the firmware has none): about 1.4 KB of
-            # heap on an RP2040. A traceback on the wand still names the
-            # file and the function.
+            # heap, measured on the emulated Pico (../shared/rp2). A
+            # traceback on the wand still names the file and the function.
             r = _mpy_cross(["-O3", "-o", dst, "-s", rel, src])
             if r.returncode != 0:
                 raise Failure("mpy-cross %s: %s" % (os.path.relpath(src), last_line(r.stderr + r.stdout)))

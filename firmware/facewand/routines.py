@@ -19,10 +19,11 @@ PRESS_GAP_MS = const(700)    # after a release, before the next press or stroke
 MAX_STEPS = const(12)        # step cues are defined for steps 1..12
 
 
-# A step is a tuple with named fields: on an RP2040 it takes 55 bytes of
-# heap where an object with the same eight attributes takes 88 (an
-# instance's attribute table grows in steps), and a wand holds every step
-# of every routine it has.
+# A step is a tuple with named fields: measured on the emulated Pico
+# (MicroPython 1.28's rp2 port, ../shared/rp2), it takes 55 bytes of heap
+# where an object with the same eight attributes takes 88 (an instance's
+# attribute table grows in steps), and a wand holds every step of every
+# routine it has.
 _Step = namedtuple("Step", ("name", "zone", "direction", "strokes", "presses", "hold_ms",
                             "pressure_max", "hint"))
 
