@@ -188,7 +188,8 @@ def test_skipping_quiet_ticks_changes_nothing(events, start):
 
     def tick(at):
         # Each engine: the inputs of this moment, then a tick; the two must
-        # say and show the same.
+        # say and show the same. An engine that tells its shell it will say
+        # nothing (silent(), the wand's journal waits on it) says nothing.
         now = ticks.add(start, at)
         said.clear()
         for e in engines:
@@ -199,7 +200,9 @@ def test_skipping_quiet_ticks_changes_nothing(events, start):
                     e.pressure(value, now)
                 else:
                     e.battery(value, now)
+            silent = e.silent(now)
             n = e.tick(now)
+            assert n == 0 or not silent, at
             said.append((e.out.cmds[:n * CMD_STRIDE], bytes(e.view.ring.frame), e.state))
         assert said[0] == said[1], (at, inputs.get(at))
         return said[0][2] == OFF and at > t
@@ -211,3 +214,38 @@ def test_skipping_quiet_ticks_changes_nothing(events, start):
         if clock.run(at):
             return
     clock.run(end, land=False)
+
+
+# A pressure sample every tick, as the wand's shell reports it: a walk that
+# crosses the band, jumps, and stops now and then (a sensor fault). The
+# engine looks at the guard only when a sample changes what it holds, and
+# at the guard's deadlines (a repeat, the all-clear, a sample gone stale).
+walk = st.lists(st.tuples(st.integers(1, 120), st.one_of(st.none(), st.integers(0, 1000))),
+                min_size=1, max_size=60)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(walk, st.integers(0, 2000), start_tick)
+def test_a_sample_every_tick_wakes_the_engine_only_when_it_matters(segments, press_at, start):
+    engines = [Engine((routine(rounds=3),), Settings(auto_off_ms=AUTO_OFF), RingView(12)) for _ in range(2)]
+    engines[1].lazy = False
+    for e in engines:
+        e.power_on(start)
+    press_at -= press_at % 20
+    t = 0
+    p = 0
+    for ticks_long, target in segments:
+        for i in range(ticks_long):
+            t += 20
+            now = ticks.add(start, t)
+            if target is not None:
+                p += max(-25, min(25, target - p))     # on its way to the target
+            said = []
+            for e in engines:
+                if t == press_at + 20 or t == press_at + 140:
+                    e.button(t == press_at + 20, now)
+                if target is not None:
+                    e.pressure(p, now)
+                n = e.tick(now)
+                said.append((e.out.cmds[:n * CMD_STRIDE], bytes(e.view.ring.frame), e.state))
+            assert said[0] == said[1], (t, p, target)

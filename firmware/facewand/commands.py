@@ -37,26 +37,30 @@ class Outbox:
     def __init__(self):
         self.cmds = [0] * (CMD_MAX * CMD_STRIDE)
         self.n = 0
-        self.vibe = False         # a CMD_VIBE is in the outbox (drop() need not look)
+        # Where the CMD_VIBE's a, b, c start in cmds, 0 for none: the shell
+        # plays it without a search, drop() need not look. There is only
+        # ever one (the engine's each replaces the last).
+        self.vibe = 0
         self.dropped = 0          # commands lost to a full outbox (tests: always 0)
 
     def clear(self):
         self.n = 0
-        self.vibe = False
+        self.vibe = 0
 
     def emit(self, kind, a, b, c):
-        if self.n >= CMD_MAX:
+        n = self.n
+        if n >= CMD_MAX:
             self.dropped += 1
             return
-        j = self.n * CMD_STRIDE
+        j = n * CMD_STRIDE
         cm = self.cmds
         cm[j] = kind
         cm[j + 1] = a
         cm[j + 2] = b
         cm[j + 3] = c
-        self.n += 1
+        self.n = n + 1
         if kind == CMD_VIBE:
-            self.vibe = True
+            self.vibe = j + 1
 
     def drop(self, kind):
         """Take back the first command of `kind` sent this tick (a cue that a
@@ -69,5 +73,7 @@ class Outbox:
                     cm[k] = cm[k + CMD_STRIDE]
                 self.n -= 1
                 if kind == CMD_VIBE:
-                    self.vibe = False     # (there is only ever one: each replaces the last)
+                    self.vibe = 0
+                elif self.vibe > j:
+                    self.vibe -= CMD_STRIDE
                 return

@@ -25,7 +25,7 @@
 #   off     press  -> idle (wake cue)
 #   Any other gesture does nothing.
 #
-# By time (_timers, in this order):
+# By time (_advance, in this order):
 #   the battery below battery_low_mv for BATTERY_CONFIRM_MS: latched low
 #            until power-on (warning; running, a buzz and the step goes on)
 #   running: the last step ends -> done (finish cue); a step ends with the
@@ -51,16 +51,17 @@
 # again every 2 s while it lasts, cleared after half a second within it.
 # At power-on, if some routine files were refused, the ring shows the error
 # pattern for ERROR_SHOW_MS; the wand works on with the routines that loaded.
-from facewand import ticks, cues, pressure, schedule
+from facewand import cues, pressure, schedule
 from facewand.commands import (
     IDLE, RUNNING, PAUSED, DONE, OFF, Outbox, CMD_STATE, CMD_STEP, CMD_VIBE,
     CMD_LED, CMD_WARN, CMD_CLEAR, CMD_STROKE, CMD_POINT, CMD_ROUTINE,
     POINT_PRESS, POINT_RELEASE, REASON_PRESSURE, REASON_BATTERY,
 )
 from facewand.gestures import Gestures, PRESS, LONG, DOUBLE
-from facewand.pressure import PressureGuard
+from facewand.pressure import PressureGuard, WARN_REPEAT_MS, CLEAR_AFTER_MS, PRESSURE_STALE_MS
 from facewand.routines import LEAD_MS
 from facewand.schedule import Schedule
+from facewand.ticks import add, diff
 from facewand.view import BATTERY_SHOW_MS
 
 from facewand.compat import const
@@ -93,14 +94,16 @@ GESTURES = (
     (OFF, PRESS, IDLE, cues.V_WAKE, _NOTHING),
 )
 # The same as a flat lookup by (state * 4 + gesture) * 3, built once, so a
-# tick finds its row without making a tuple: next state (-1: none), cue, do.
-_TABLE = [-1, 0, 0] * (5 * 4)
+# tick finds its row without making a tuple: next state (_NO_STATE: none),
+# cue, do. In bytes: a quarter of a tuple's heap.
+_NO_STATE = const(255)
+_TABLE = bytearray([_NO_STATE, 0, 0] * (5 * 4))
 for _row in GESTURES:
     _j = (_row[0] * 4 + _row[1]) * 3
     _TABLE[_j] = _row[2]
     _TABLE[_j + 1] = _row[3]
     _TABLE[_j + 2] = _row[4]
-_TABLE = tuple(_TABLE)
+_TABLE = bytes(_TABLE)
 
 # Motor priorities: who may interrupt whom.
 _P_GUIDE = const(1)
@@ -178,11 +181,16 @@ class Engine:
 
     def pressure(self, permille, now):
         g = self.guard             # the guard's sample(), without a call a tick
+        # The guard must look at once at a sample above the band unless it
+        # already holds the person above it (a warning on, no all-clear
+        # counting), and at one within the band if it does. Any other only
+        # moves its clock: its deadlines (a repeat, the all-clear, a sample
+        # gone stale) wake the engine by themselves (_timers_quiet).
+        if (permille > g.band) != (g.warning and not g.ok):
+            self.stirred = True
         g.value = permille
         g.t = now
         g.seen = True
-        if permille > g.band or g.warning:
-            self.stirred = True    # a warning to raise, or one to follow
 
     def battery(self, mv, now):
         if mv >= self.settings.battery_low_mv:
@@ -201,38 +209,84 @@ class Engine:
         earliest moment anything could happen (wake_t, from _timers_quiet())
         has not come. Then only the clocks move and the view looks at the
         ring: on a Cortex-M0+ the whole advance costs more than the tick."""
-        self.out.clear()
+        out = self.out
+        out.n = 0                 # (out.clear(), without its call: every tick)
+        out.vibe = 0
         if self.state == RUNNING:
-            self.active_ms += ticks.diff(now, self.last_t)
+            self.active_ms += diff(now, self.last_t)
         self.last_t = now
-        if self.stirred or ticks.diff(now, self.wake_t) >= 0 or not self.lazy:
+        if self.stirred or diff(now, self.wake_t) >= 0 or not self.lazy:
             self.stirred = False
             self._advance(now)
         # (the view's own first test, inlined: it has nothing to do on a
         # tick that said nothing before its next look)
-        if self.out.n or ticks.diff(now, self.view.look_t) >= 0 or not self.lazy:
-            self._show(now)
-        return self.out.n
+        v = self.view
+        if out.n or diff(now, v.look_t) >= 0 or not self.lazy:
+            p = v.show(self, now)       # (_show(), without its call)
+            if p != self.led:
+                self.led = p
+                out.emit(CMD_LED, p, 0, 0)
+        elif not self.sch.ready:
+            # A tick with nothing else to do works out the next step ahead:
+            # the tick it begins in also ends this one, and is the session's
+            # busiest.
+            self.sch.prepare()
+        return out.n
+
+    def silent(self, now):
+        """Whether tick(now) will say nothing, the inputs reported so far:
+        no advance due, and no ring pattern that can have ended by itself
+        (the view's pattern changes with nothing said only then)."""
+        v = self.view
+        return (self.lazy and not self.stirred and diff(now, self.wake_t) < 0
+                and (diff(now, v.look_t) < 0 or diff(now, v.until) < 0))
 
     def _advance(self, now):
-        if self.gestures.busy:
-            g = self.gestures.poll(now)
+        gs = self.gestures
+        if gs.busy:
+            g = gs.poll(now)
             if g:
                 self._gesture(g, now)
-        self._timers(now)
-        if self.show and (self.state != IDLE or ticks.diff(now, self.show_t) >= self.show_ms):
+        # Every transition time makes, in the order of the RULES. Most ticks
+        # of a session nothing is due: each part is one test on the way to
+        # its work (a call costs the wand ~40 us).
+        if self.b_low and not self.b_latched and diff(now, self.b_low_t) >= BATTERY_CONFIRM_MS:
+            self._battery_latch(now)
+        st = self.state
+        if st == RUNNING:
+            sch = self.sch
+            if diff(now, sch.step_t) >= sch.next_at:
+                self._run_schedule(now)
+            if self.state == RUNNING:
+                g = self.guard
+                if g.warning or g.value > g.band:      # else poll() has nothing to say
+                    p = g.poll(now)
+                    if p:
+                        self._pressure(p, now)
+                if self.active_ms >= SESSION_CAP_MS:
+                    self._enter(DONE, now, cues.V_FINISH)
+                elif self.deferred and diff(now, self.motor_until) >= 0:
+                    cue = self.deferred
+                    self.deferred = 0
+                    self._vibe(cue, _P_GUIDE, now)
+        elif st != OFF:
+            if self.off_pending and diff(now, self.b_shown_t) >= BATTERY_SHOW_MS:
+                self._enter(OFF, now)
+            elif diff(now, self.quiet_t) >= self.settings.auto_off_ms:
+                self._enter(OFF, now)
+        if self.show and (self.state != IDLE or diff(now, self.show_t) >= self.show_ms):
             self.show = 0
-        if self.gestures.busy or self.guard.warning or self.guard.value > self.guard.band:
-            self.stirred = True    # a gesture in hand or a warning on: look every tick
+        if gs.busy:
+            self.stirred = True    # a gesture in hand: look every tick
         else:
-            self.wake_t = ticks.add(now, self._timers_quiet(now))
+            self.wake_t = add(now, self._timers_quiet(now))
 
     # ------------------------------------------------------- the transitions
 
     def _gesture(self, g, now):
         j = (self.state * 4 + g) * 3
         nxt = _TABLE[j]
-        if nxt < 0:
+        if nxt == _NO_STATE:
             return
         do = _TABLE[j + 2]
         if do == _START:
@@ -240,7 +294,7 @@ class Engine:
                 self._refuse_low_battery(now)
                 return
             self.active_ms = 0
-            self.sch.start(self.routine, ticks.add(now, LEAD_MS))
+            self.sch.start(self.routine, add(now, LEAD_MS))
             self.guard.band = self.sch.cur.pressure_max
         elif do == _CHOOSE:
             self._choose(now)
@@ -251,22 +305,8 @@ class Engine:
         elif do == _PAUSE:
             self.paused_t = now
         elif do == _RESUME:
-            self.sch.shift(ticks.diff(now, self.paused_t))
+            self.sch.shift(diff(now, self.paused_t))
         self._enter(nxt, now, _TABLE[j + 1])
-
-    def _timers(self, now):
-        """Every transition time makes, in the order of the RULES."""
-        if self.b_low and not self.b_latched and ticks.diff(now, self.b_low_t) >= BATTERY_CONFIRM_MS:
-            self._battery_latch(now)
-        st = self.state
-        if st == RUNNING:
-            self._run(now)
-            return
-        if st != OFF:
-            if self.off_pending and ticks.diff(now, self.b_shown_t) >= BATTERY_SHOW_MS:
-                self._enter(OFF, now)
-            elif ticks.diff(now, self.quiet_t) >= self.settings.auto_off_ms:
-                self._enter(OFF, now)
 
     def _enter(self, state, now, cue=0):
         """Change state; `cue` announces it (power-off brings its own)."""
@@ -274,6 +314,8 @@ class Engine:
             self.deferred = 0
             if self.guard.stop():
                 self.out.emit(CMD_CLEAR, REASON_PRESSURE, 0, 0)
+        if state != RUNNING and state != PAUSED and not self.sch.first:
+            self.sch.choose(self.routine)     # no session: the next one's first step is worked out ahead
         self.state = state
         self.state_t = now
         self.quiet_t = now
@@ -289,35 +331,36 @@ class Engine:
 
     # ----------------------------------------------------- a running session
 
-    def _run(self, now):
-        # Most ticks of a session nothing is due: each part below is one
-        # test on the way to its work (a call costs the wand ~40 us).
-        sch = self.sch
-        if ticks.diff(now, sch.step_t) >= sch.next_at:
-            self._run_schedule(now)
-            if self.state != RUNNING:
-                return
-        g = self.guard
-        if g.warning or g.value > g.band:      # else poll() has nothing to say
-            self._pressure(g.poll(now), now)
-        if self.active_ms >= SESSION_CAP_MS:
-            self._enter(DONE, now, cues.V_FINISH)
-            return
-        if self.deferred and ticks.diff(now, self.motor_until) >= 0:
-            cue = self.deferred
-            self.deferred = 0
-            self._vibe(cue, _P_GUIDE, now)
-
     def _run_schedule(self, now):
-        # A few items per tick at most: if a shell stalls, cues come late
-        # rather than all at once, and the anchors keep everything after
-        # them on time.
+        # The schedule's next item is due (_advance asked): say it. A few items
+        # per tick at most: if a shell stalls, cues come late rather than
+        # all at once, and the anchors keep everything after them on time.
         sch = self.sch
+        out = self.out
         for _ in range(4):
-            if sch.due(now) == schedule.NONE:
-                return
-            self._fire(sch.fire(), now)
-            if self.state != RUNNING:
+            if sch.next == schedule.END:
+                # The step is over (fire() has nothing to book for it): it
+                # ends where it was planned to, and the next begins there.
+                self._next_step(add(sch.step_t, sch.step_len), now)
+                if self.state != RUNNING:
+                    return
+                continue          # (its announcement is due: step_t is past)
+            item = sch.fire()
+            if item == schedule.INTRO:
+                n = len(self.routine.steps)
+                number = sch.inst % n + 1
+                out.emit(CMD_STEP, number, sch.inst // n + 1, self.choice)
+                self._vibe(min(number, cues.MAX_STEP_CUE), _P_GUIDE, now)
+            elif item == schedule.PRESS:
+                out.emit(CMD_POINT, POINT_PRESS, sch.presses, sch.cur.presses)
+                self._vibe(cues.V_PRESS, _P_GUIDE, now)
+            elif item == schedule.RELEASE:
+                out.emit(CMD_POINT, POINT_RELEASE, sch.presses, sch.cur.presses)
+                self._vibe(cues.V_RELEASE, _P_GUIDE, now)
+            else:
+                out.emit(CMD_STROKE, sch.k, sch.cur.strokes, 0)
+                self._vibe(cues.V_STROKE_LAST if sch.last else cues.V_STROKE, _P_GUIDE, now)
+            if diff(now, sch.step_t) < sch.next_at:
                 return
 
     def _pressure(self, p, now):
@@ -329,36 +372,18 @@ class Engine:
         elif p == pressure.CLEAR:
             self.out.emit(CMD_CLEAR, REASON_PRESSURE, 0, 0)
 
-    def _fire(self, item, now):
-        sch = self.sch
-        s = sch.cur
-        if item == schedule.INTRO:
-            n = len(self.routine.steps)
-            self.out.emit(CMD_STEP, sch.inst % n + 1, sch.inst // n + 1, self.choice)
-            self._vibe(min(sch.inst % n + 1, cues.MAX_STEP_CUE), _P_GUIDE, now)
-        elif item == schedule.PRESS:
-            self.out.emit(CMD_POINT, POINT_PRESS, sch.presses, s.presses)
-            self._vibe(cues.V_PRESS, _P_GUIDE, now)
-        elif item == schedule.RELEASE:
-            self.out.emit(CMD_POINT, POINT_RELEASE, sch.presses, s.presses)
-            self._vibe(cues.V_RELEASE, _P_GUIDE, now)
-        elif item == schedule.STROKE:
-            self.out.emit(CMD_STROKE, sch.k, s.strokes, 0)
-            self._vibe(cues.V_STROKE_LAST if sch.last else cues.V_STROKE, _P_GUIDE, now)
-        else:
-            self._next_step(sch.end_of_step(), now)
-
     def _next_step(self, at, now):
         """Move to the following step instance, which begins at tick `at`;
         after the last one the session is done, and with the battery low
         the wand switches off instead of starting another."""
-        if not self.sch.more():
+        sch = self.sch
+        if sch.inst + 1 >= sch.count:        # the last
             self._enter(DONE, now, cues.V_FINISH)
         elif self.b_latched:
             self._enter(OFF, now)
         else:
-            self.sch.next_step(at)
-            self.guard.band = self.sch.cur.pressure_max
+            sch.next_step(at)
+            self.guard.band = sch.cur.pressure_max
 
     # ------------------------------------------------------------- the rest
 
@@ -366,6 +391,7 @@ class Engine:
         n = len(self.routines)
         self.choice = (self.choice + 1) % n
         self.routine = self.routines[self.choice]
+        self.sch.choose(self.routine)
         self._set_level()
         self._overlay(cues.L_ROUTINE, ROUTINE_SHOW_MS, now)
         self.state_t = now        # the idle breathing starts afresh
@@ -398,7 +424,7 @@ class Engine:
         self.level = min(max(level, cues.MIN_LEVEL), cues.MAX_LEVEL)
 
     def _vibe(self, pattern, prio, now):
-        if prio < self.motor_prio and ticks.diff(now, self.motor_until) < 0:
+        if prio < self.motor_prio and diff(now, self.motor_until) < 0:
             # Guidance waits for a warning or state cue to finish; a step
             # announcement outranks a stroke tick for the one waiting slot.
             if prio == _P_GUIDE and (self.deferred == 0 or pattern <= cues.MAX_STEP_CUE
@@ -406,14 +432,15 @@ class Engine:
                 self.deferred = pattern
             return
         ms = cues.VIBE_MS[pattern]
-        self.motor_until = ticks.add(now, ms)
+        self.motor_until = add(now, ms)
         self.motor_prio = prio
         # A cue replaces one sent earlier in the same tick: the motor would
         # never play that one, so it leaves the outbox rather than reach
         # the driver (or the trace) for zero milliseconds.
-        if self.out.vibe:
-            self.out.drop(CMD_VIBE)
-        self.out.emit(CMD_VIBE, pattern, ms, self.level)
+        out = self.out
+        if out.vibe:
+            out.drop(CMD_VIBE)
+        out.emit(CMD_VIBE, pattern, ms, self.level)
 
     def _show(self, now):
         p = self.view.show(self, now)
@@ -422,13 +449,12 @@ class Engine:
             self.out.emit(CMD_LED, p, 0, 0)
 
     def _timers_quiet(self, now):
-        """How long until _timers could do anything, if no input comes: asked
-        after an advance with no gesture in hand and no warning on. The smallest
-        wait, 0 if something is due; written out without calls (each costs
-        the wand ~40 us, and this runs after every advance)."""
+        """How long until the timers could do anything, if no input comes: asked
+        after an advance with no gesture in hand. The smallest wait, 0 if
+        something is due; written out without calls (each costs the wand
+        ~40 us, and this runs after every advance)."""
         best = 3600000
         st = self.state
-        diff = ticks.diff
         if st == RUNNING:
             sch = self.sch
             best = sch.next_at - diff(now, sch.step_t)
@@ -439,6 +465,29 @@ class Engine:
                 ms = diff(self.motor_until, now)
                 if ms < best:
                     best = ms
+            g = self.guard
+            if g.warning:
+                # (polled in this advance) above the band, the repeat and
+                # the moment the sample goes stale; within it, the all-clear
+                if g.value > g.band and diff(now, g.t) < PRESSURE_STALE_MS:
+                    ms = WARN_REPEAT_MS - diff(now, g.buzz_t)
+                    if ms < best:
+                        best = ms
+                    ms = PRESSURE_STALE_MS - diff(now, g.t)
+                else:
+                    ms = CLEAR_AFTER_MS - diff(now, g.ok_t)
+                if ms < best:
+                    best = ms
+        elif st != OFF:
+            # idle, paused, done (an overlay is only ever on in idle: the
+            # advance ends it on leaving)
+            ms = self.settings.auto_off_ms - diff(now, self.quiet_t)
+            if ms < best:
+                best = ms
+            if self.show:
+                ms = self.show_ms - diff(now, self.show_t)
+                if ms < best:
+                    best = ms
         if self.b_low and not self.b_latched:
             ms = BATTERY_CONFIRM_MS - diff(now, self.b_low_t)
             if ms < best:
@@ -446,13 +495,5 @@ class Engine:
         if self.b_latched:
             ms = BATTERY_SHOW_MS - diff(now, self.b_shown_t)
             if 0 < ms < best:
-                best = ms
-        if self.show:
-            ms = self.show_ms - diff(now, self.show_t)
-            if ms < best:
-                best = ms
-        if st == IDLE or st == PAUSED or st == DONE:
-            ms = self.settings.auto_off_ms - diff(now, self.quiet_t)
-            if ms < best:
                 best = ms
         return best if best > 0 else 0

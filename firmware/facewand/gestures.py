@@ -14,7 +14,7 @@
 #   of the first one's release makes DOUBLE; otherwise, once that gap has
 #   passed with no new press, the first click is a PRESS.
 # - At most one gesture is reported per poll(); the rest wait for the next.
-from facewand import ticks
+from facewand.ticks import diff
 
 from facewand.compat import const
 
@@ -53,7 +53,7 @@ class Gestures:
             self.raw_t = now
 
     def _settle(self, now):
-        if self.raw != self.level and ticks.diff(now, self.raw_t) >= DEBOUNCE_MS:
+        if self.raw != self.level and diff(now, self.raw_t) >= DEBOUNCE_MS:
             self.level = self.raw
             if self.level:
                 self._pressed(self.raw_t)
@@ -64,16 +64,17 @@ class Gestures:
         """Advance to `now` and return the next recognised gesture, or NONE."""
         if not self.busy:
             return NONE               # released and nothing waiting: most ticks
-        self._settle(now)
+        if self.raw != self.level:    # (_settle's own first test, without its call)
+            self._settle(now)
         if self.ready == NONE:
             if self.level and not self.long_fired:
-                if ticks.diff(now, self.down_t) >= LONG_MS:
+                if diff(now, self.down_t) >= LONG_MS:
                     self.long_fired = True
                     self.pending = False
                     self.second = False
                     self.ready = LONG
             elif self.pending and not self.level:
-                if ticks.diff(now, self.click_t) > DOUBLE_GAP_MS:
+                if diff(now, self.click_t) > DOUBLE_GAP_MS:
                     self.pending = False
                     self.ready = PRESS
         g = self.ready
@@ -85,7 +86,7 @@ class Gestures:
     def _pressed(self, t):
         self.down_t = t
         self.long_fired = False
-        self.second = self.pending and ticks.diff(t, self.click_t) <= DOUBLE_GAP_MS
+        self.second = self.pending and diff(t, self.click_t) <= DOUBLE_GAP_MS
         if not self.second and self.pending:
             # The first click's window had closed: it was a press of its own.
             self.ready = PRESS

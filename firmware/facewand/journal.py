@@ -24,18 +24,23 @@ class Journal:
         times = self.t
         rec = self.cmd
         cap = self.capacity
-        count = self.count
-        for i in range(n):
-            r = count % cap
+        stride = CMD_STRIDE
+        r = self.count % cap      # the slot the next record goes in
+        j = r * stride
+        k = 0
+        for _ in range(n):        # (a range with a variable step would allocate)
             times[r] = t
-            j = r * CMD_STRIDE
-            k = i * CMD_STRIDE
             rec[j] = cmds[k]
             rec[j + 1] = cmds[k + 1]
             rec[j + 2] = cmds[k + 2]
             rec[j + 3] = cmds[k + 3]
-            count += 1
-        self.count = count
+            k += stride
+            r += 1
+            j += stride
+            if r == cap:
+                r = 0
+                j = 0
+        self.count += n
 
     def get(self, index):
         """Record number `index` (0 = the first ever) as a tuple; it must

@@ -12,7 +12,7 @@
 #   it went stale (a sensor that went away cannot keep a warning on).
 # - The band is the current step's pressure_max; the engine sets it and
 #   resets the guard when a session stops (no warning outside a session).
-from facewand import ticks
+from facewand.ticks import add, diff
 
 from facewand.compat import const
 
@@ -45,13 +45,13 @@ class PressureGuard:
     def poll(self, now):
         if not self.seen:
             return NONE
-        if self.value > self.band and ticks.diff(now, self.t) < PRESSURE_STALE_MS:
+        if self.value > self.band and diff(now, self.t) < PRESSURE_STALE_MS:
             self.ok = False
             if not self.warning:
                 self.warning = True
                 self.buzz_t = now
                 return WARN
-            if ticks.diff(now, self.buzz_t) >= WARN_REPEAT_MS:
+            if diff(now, self.buzz_t) >= WARN_REPEAT_MS:
                 self.buzz_t = now
                 return REPEAT
             return NONE
@@ -60,11 +60,11 @@ class PressureGuard:
         if not self.ok:
             self.ok = True
             # A stale reading counts from when it went stale.
-            if ticks.diff(now, self.t) < PRESSURE_STALE_MS:
+            if diff(now, self.t) < PRESSURE_STALE_MS:
                 self.ok_t = self.t
             else:
-                self.ok_t = ticks.add(self.t, PRESSURE_STALE_MS)
-        if ticks.diff(now, self.ok_t) >= CLEAR_AFTER_MS:
+                self.ok_t = add(self.t, PRESSURE_STALE_MS)
+        if diff(now, self.ok_t) >= CLEAR_AFTER_MS:
             self.warning = False
             self.ok = False
             return CLEAR

@@ -23,26 +23,28 @@
 from facewand.compat import const
 
 HOURS = const(12)
-_IDENTITY = bytes(range(256))
 
 
 class Ring:
     def __init__(self, count, keep_frame=True):
         """keep_frame: paint the perceptual `frame` as well as `wire`. The
         simulator and the tests show and compare it; the wand has no use for
-        it and saves half of every paint."""
+        it (its frame is empty) and saves half of every paint."""
         self.count = count
         self.keep = keep_frame
-        self.frame = bytearray(count * 3)
+        self.frame = bytearray(count * 3 if keep_frame else 0)
         self.wire = bytearray(count * 3)
         self.dirty = False
-        self.gamma = _IDENTITY
+        # Until the driver lends its table: levels as they are (each
+        # picture's own, so it goes once the driver's replaces it).
+        self.gamma = bytes(range(256))
         self.slot = (0, 1, 2)         # where R, G, B go in a pixel's wire bytes
         # one colour in both forms, worked out once per paint
         self.c = bytearray(3)
         self.cw = bytearray(3)
         self.c0 = bytearray(3)
         self.cw0 = bytearray(3)
+        self.c0_dark = False          # c0 and cw0 hold black (the usual unlit part)
         # The pixel each hour is shown on (index 0 unused).
         self.at = bytearray(HOURS + 1)
         for h in range(1, HOURS + 1):
@@ -53,10 +55,10 @@ class Ring:
         self.rest = bytearray(count * 3)
         self.rest_c = bytearray(3)
         self.white = bytearray(b"\xff\xff\xff")    # the session's mark, on the wire
-        self.fwhite = bytearray(b"\xff\xff\xff")
         self.pre_w = _prefixes(self.wire, count)
         self.pre_r = _prefixes(self.rest, count)
         if keep_frame:
+            self.fwhite = bytearray(b"\xff\xff\xff")
             self.frest = bytearray(count * 3)
             self.frest_c = bytearray(3)
             self.pre_f = _prefixes(self.frame, count)
@@ -67,16 +69,20 @@ class Ring:
         self.gamma = gamma
         self.slot = slot
         self.white[0] = self.white[1] = self.white[2] = gamma[255]
+        self.c0_dark = False
 
     def _colour(self, c, cw, rgb, level):
         g = self.gamma
         s = self.slot
-        c[0] = ((rgb >> 16) & 0xFF) * level // 255
-        c[1] = ((rgb >> 8) & 0xFF) * level // 255
-        c[2] = (rgb & 0xFF) * level // 255
-        cw[s[0]] = g[c[0]]
-        cw[s[1]] = g[c[1]]
-        cw[s[2]] = g[c[2]]
+        v = ((rgb >> 16) & 0xFF) * level // 255
+        c[0] = v
+        cw[s[0]] = g[v]
+        v = ((rgb >> 8) & 0xFF) * level // 255
+        c[1] = v
+        cw[s[1]] = g[v]
+        v = (rgb & 0xFF) * level // 255
+        c[2] = v
+        cw[s[2]] = g[v]
 
     def pixel(self, i, rgb, level):
         self._colour(self.c, self.cw, rgb, level)
@@ -110,18 +116,38 @@ class Ring:
             den >>= 1
         pos = num * n * 256 // den          # boundary in 1/256ths of a pixel
         full = pos >> 8
-        self._colour(self.c, self.cw, rgb, level)
-        self._colour(self.c0, self.cw0, rgb, rest_level)
-        _two_parts(self.wire, self.pre_w, self.rest, self.pre_r, self.rest_c, self.cw, self.cw0, full, n)
-        if self.keep:
-            _two_parts(self.frame, self.pre_f, self.frest, self.pre_fr, self.frest_c, self.c, self.c0,
+        keep = self.keep
+        c = self.c
+        cw = self.cw
+        self._colour(c, cw, rgb, level)
+        if rest_level or not self.c0_dark:      # (black, the usual, stays worked out)
+            self._colour(self.c0, self.cw0, rgb, rest_level)
+            self.c0_dark = rest_level == 0
+        wire = self.wire
+        # (_two_parts for the wire, without its call: a running session's
+        # ring is an arc)
+        _lay(wire, self.pre_w, full, cw)
+        if full < n:
+            unlit = self.cw0
+            if self.rest_c != unlit:
+                self.rest_c[:] = unlit
+                _lay(self.rest, self.pre_r, n, unlit)
+            wire[full * 3:n * 3] = self.pre_r[n - full]
+        if keep:
+            _two_parts(self.frame, self.pre_f, self.frest, self.pre_fr, self.frest_c, c, self.c0,
                        full, n)
-        if full < n and pos & 255:
-            self.pixel(full, rgb, rest_level + (level - rest_level) * (pos & 255) // 256)
+        part = pos & 255
+        if full < n and part:
+            # the boundary pixel, in proportion (pixel(), without its call)
+            self._colour(c, cw, rgb, rest_level + (level - rest_level) * part // 256)
+            j = full * 3
+            wire[j:j + 3] = cw
+            if keep:
+                self.frame[j:j + 3] = c
         if 0 <= mark < n:
             j = mark * 3
-            self.wire[j:j + 3] = self.white
-            if self.keep:
+            wire[j:j + 3] = self.white
+            if keep:
                 self.frame[j:j + 3] = self.fwhite
         self.dirty = True
 
@@ -130,7 +156,9 @@ class Ring:
         `number` lit, the last at `level`, the others at `earlier`; every
         other pixel dark."""
         self._colour(self.c, self.cw, rgb, earlier)
-        self._colour(self.c0, self.cw0, 0, 0)
+        if not self.c0_dark:
+            self._colour(self.c0, self.cw0, 0, 0)
+            self.c0_dark = True
         n = self.count
         at = self.at
         last = number if number <= HOURS else HOURS + 1
@@ -150,23 +178,25 @@ def _prefixes(buf, count):
 
 
 def _lay(buf, pre, count, colour):
-    """Every pixel of buf in `colour` (3 bytes): the first pixel, then the
-    filled part copied onto the rest, doubling (log2 count stores)."""
+    """Pixels 0..count-1 of buf in `colour` (3 bytes): the first pixel,
+    then the filled part copied onto the rest, doubling (log2 count
+    stores)."""
     buf[0:3] = colour
     k = 1
-    while k < count:
-        m = k if k + k <= count else count - k
-        buf[k * 3:(k + m) * 3] = pre[m]
-        k += m
+    while k + k <= count:
+        buf[k * 3:k * 6] = pre[k]
+        k += k
+    if k < count:
+        buf[k * 3:count * 3] = pre[count - k]
 
 
 def _two_parts(buf, pre, rest, rest_pre, rest_c, lit, unlit, full, n):
     """Pixels 0..full-1 of buf in `lit`, the others in `unlit`, copied from
     the plane `rest`, which is laid anew only when its colour (rest_c)
     changes."""
-    _lay(buf, pre, n, lit)
+    _lay(buf, pre, full, lit)     # (with full 0 its first pixel, then covered)
     if full < n:
-        if _differ(rest_c, unlit):
+        if rest_c != unlit:
             rest_c[:] = unlit
             _lay(rest, rest_pre, n, unlit)
         buf[full * 3:n * 3] = rest_pre[n - full]
@@ -178,10 +208,6 @@ def _hours(buf, pre, count, dark, lit, at, last):
     for h in range(1, last):
         j = at[h] * 3
         buf[j:j + 3] = lit
-
-
-def _differ(a, b):
-    return a[0] != b[0] or a[1] != b[1] or a[2] != b[2]
 
 
 def mark_pixel(hour, count):
@@ -196,12 +222,3 @@ def triangle(t, period, low, high):
     if phase >= half:
         phase = period - phase
     return low + (high - low) * phase // half
-
-
-def decay(t, period, low, high):
-    """A flash at `high` fading to `low` over the first half of the period,
-    then held: light that beats with a stroke."""
-    half = period // 2
-    if t >= half:
-        return low
-    return high - (high - low) * t // half

@@ -4,13 +4,12 @@
 # Every instant is an exact offset from its step's start (step_t), and a
 # step starts exactly where the one before it was planned to end, so a long
 # session cannot drift however late its ticks come. A pause shifts step_t.
-from facewand import ticks
 from facewand.routines import INTRO_MS, PRESS_GAP_MS, step_length
+from facewand.ticks import add
 from facewand.view import A_LEAD, A_INTRO, A_HOLD, A_GAP, A_STROKE
 
 from facewand.compat import const
 
-NONE = const(-1)
 INTRO = const(0)
 PRESS = const(1)
 RELEASE = const(2)
@@ -20,10 +19,8 @@ END = const(4)
 
 class Schedule:
     def __init__(self, routine):
-        self.routine = routine
         self.inst = 0             # step instance over the whole session
         self.step_t = 0           # absolute tick at which this instance began
-        self.step_len = 0         # its planned length, ms
         self.next = INTRO         # next item
         self.next_at = 0          # its offset from step_t
         self.k = 0                # strokes given in this step
@@ -35,32 +32,47 @@ class Schedule:
         # call costs ~40 us and a step's start fires two items in one tick.
         self.cur = routine.step_of(0)     # this instance's Step
         self.period = routine.period(0)   # its stroke period, ms
+        self.step_len = 0                 # its planned length, ms
         self.count = routine.instances()  # step instances in the session
+        # The same for the next instance (the one after this, or the next
+        # session's first), worked out ahead by prepare(): the engine asks
+        # on a tick with nothing else to do, as the tick a step begins in
+        # also ends the one before it, or starts the session.
+        self.n_cur = self.cur
+        self.n_period = 0
+        self.n_len = 0
+        self.choose(routine)
+
+    def choose(self, routine):
+        """The routine the next session runs: its first step instance is
+        the next to work out."""
+        self.routine = routine
+        self.first = True         # the next instance is a session's first
+        self.ready = False        # n_cur, n_period, n_len hold it (or there is none)
 
     def start(self, routine, at):
         """A session of `routine` whose first step begins at tick `at`."""
-        self.routine = routine
-        self.count = routine.instances()
-        self.inst = 0
-        self.step_t = at
-        self._begin()
+        if routine is not self.routine or not self.first:
+            self.choose(routine)
+        self.inst = -1
+        self.next_step(at)
+        self.first = False
         self.doing = A_LEAD
 
-    def _begin(self):
+    def prepare(self):
+        """Work out the next step instance's Step, period and length."""
         r = self.routine
-        self.cur = r.step_of(self.inst)
-        self.period = r.period(self.inst)
-        self.step_len = step_length(self.cur, self.period)
-        self.next = INTRO
-        self.next_at = 0
-        self.k = 0
-        self.presses = 0
-
-    def due(self, now):
-        """The item due at `now`, or NONE."""
-        if ticks.diff(now, self.step_t) < self.next_at:
-            return NONE
-        return self.next
+        if self.first:
+            self.count = r.instances()
+            i = 0
+        else:
+            i = self.inst + 1
+        s = r.step_of(i)
+        p = r.period(i)
+        self.n_cur = s
+        self.n_period = p
+        self.n_len = step_length(s, p)
+        self.ready = True
 
     def fire(self):
         """Book the due item as done and plan the next. For PRESS and
@@ -96,19 +108,22 @@ class Schedule:
                 self.next = END
         return item
 
-    def more(self):
-        """Whether another step instance follows this one."""
-        return self.inst + 1 < self.count
-
     def next_step(self, at):
         """Move on to the following step instance, beginning at tick `at`."""
-        self.inst += 1
+        if not self.ready:
+            self.prepare()
+        i = self.inst + 1
+        self.inst = i
         self.step_t = at
-        self._begin()
-
-    def end_of_step(self):
-        return ticks.add(self.step_t, self.step_len)
+        self.cur = self.n_cur
+        self.period = self.n_period
+        self.step_len = self.n_len
+        self.ready = i + 1 >= self.count      # (nothing to work out after the last)
+        self.next = INTRO
+        self.next_at = 0
+        self.k = 0
+        self.presses = 0
 
     def shift(self, ms):
         """A pause of `ms`: every later item moves by it."""
-        self.step_t = ticks.add(self.step_t, ms)
+        self.step_t = add(self.step_t, ms)

@@ -1,9 +1,9 @@
 # The per-tick work of the wand's shell, shared by firmware/main.py on the
 # device and by the simulator, so both drive the engine in exactly the same
 # order: read the button, the pressure and (once a second) the battery into
-# the engine, one engine tick; then the motor and the ring. Allocation-free.
-from facewand import ticks
-from facewand.commands import CMD_VIBE, CMD_STRIDE
+# the engine, one engine tick; then the motor, the journal (on the wand a
+# tick or two later: see Shell.__init__) and the ring. Allocation-free.
+from facewand.ticks import add, diff
 
 from facewand.compat import const
 
@@ -44,8 +44,19 @@ class Shell:
     def __init__(self, engine, hw, journal):
         self.engine = engine
         self.hw = hw
-        hw.ring.lend(engine.view.ring)      # the picture is painted in the ring's wire bytes too
+        self.picture = engine.view.ring     # the engine's ring picture (Ring)
+        hw.ring.lend(self.picture)          # ... painted in the ring's wire bytes too
         self.journal = journal
+        # The wand takes a tick's records into its journal a little later,
+        # from the outbox as that tick left it: on the next tick on which
+        # the view does not paint (its view paints a cue's picture on the
+        # tick after it, view.PAINT_LAG), or before the engine says anything
+        # more. A cue's tick is the wand's busiest. The simulator, whose
+        # view paints at once, writes its trace from the journal after every
+        # tick and takes them at once.
+        self.lag = engine.view.lag
+        self.owed = 0                       # records of the last tick not yet taken
+        self.owed_t = 0
         self.t0 = 0
         self.battery_t = 0
         self.now = 0
@@ -53,9 +64,8 @@ class Shell:
     def power_on(self, now):
         self.t0 = now
         self.now = now
-        self.battery_t = ticks.add(now, -BATTERY_EVERY_MS)
-        self._apply(self.engine.power_on(now))
-        self._outputs(now)
+        self.battery_t = add(now, -BATTERY_EVERY_MS)
+        self._outputs(self.engine.power_on(now), now)
 
     def step(self, now):
         e = self.engine
@@ -69,34 +79,39 @@ class Shell:
             if p >= 0:
                 e.pressure(p, now)
         if hw.battery is not None:
-            late = ticks.diff(now, self.battery_t)
+            late = diff(now, self.battery_t)
             if late >= BATTERY_EVERY_MS:
                 # On the once-a-second grid, whatever ticks were skipped.
-                self.battery_t = ticks.add(self.battery_t, late - late % BATTERY_EVERY_MS)
+                self.battery_t = add(self.battery_t, late - late % BATTERY_EVERY_MS)
                 e.battery(hw.battery.read_mv(), now)
-        n = e.tick(now)
-        if n:
-            self._apply(n)
-        self._outputs(now)
+        # The last records still owed: taken now unless the view is to paint
+        # (the engine saying nothing, so the outbox keeps them a tick more).
+        if self.owed and (diff(now, e.view.look_t) < 0 or not e.silent(now)):
+            self._take_owed()
+        self._outputs(e.tick(now), now)
 
     def next_battery(self):
         """The tick at which the battery is next read."""
-        return ticks.add(self.battery_t, BATTERY_EVERY_MS)
+        return add(self.battery_t, BATTERY_EVERY_MS)
 
-    def _apply(self, n):
-        e = self.engine
-        cm = e.out.cmds
-        for i in range(n):
-            j = i * CMD_STRIDE
-            if cm[j] == CMD_VIBE:
-                self.hw.motor.play(cm[j + 1], cm[j + 3], self.now)
-        if self.journal is not None:
-            self.journal.take(ticks.diff(self.now, self.t0), cm, n)
-
-    def _outputs(self, now):
+    def _outputs(self, n, now):
+        """The engine's n commands to the motor and the journal; then the
+        motor's pattern and the ring."""
         hw = self.hw
         m = hw.motor
-        if m.pattern:
+        if n:
+            out = self.engine.out
+            cm = out.cmds
+            v = out.vibe          # the cue (CMD_VIBE: pattern, ms, level), if any
+            if v:
+                m.play(cm[v], cm[v + 2], now)
+            if self.journal is not None:
+                if self.lag:
+                    self.owed = n
+                    self.owed_t = diff(now, self.t0)
+                else:
+                    self.journal.take(diff(now, self.t0), cm, n)
+        if m.pattern and diff(now, m.until) >= 0:    # (else update() has nothing to do)
             m.update(now)
         # Light with touch: the ring waits for a motor at rest to break
         # away, and hurries for a cue that starts on a motor still turning.
@@ -107,21 +122,28 @@ class Shell:
                 ring.follow_motor(False)
         elif ring.hold != ring.slow and m.drive <= 0 and m.still(now):
             ring.follow_motor(True)
-        picture = self.engine.view.ring
+        picture = self.picture
         if picture.dirty or ring.pending or ring.behind < ring.hold:
             ring.show(picture)          # (else it would only count the tick)
+
+    def _take_owed(self):
+        self.journal.take(self.owed_t, self.engine.out.cmds, self.owed)
+        self.owed = 0
 
     def motor_busy(self):
         return self.hw.motor.busy()
 
     def elapsed(self):
         """ms from power-on to the last tick."""
-        return ticks.diff(self.now, self.t0)
+        return diff(self.now, self.t0)
 
     def shutdown(self):
         """Every way out: motor still, ring dark. Safe to call twice, and
         never raises: the motor's stop() retries and then cuts the drive,
-        and a ring that will not take a write gets a second try."""
+        and a ring that will not take a write gets a second try. The
+        journal gets the last tick's records."""
+        if self.owed:
+            self._take_owed()
         self.hw.motor.stop()
         for _ in range(2):
             try:

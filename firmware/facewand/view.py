@@ -8,10 +8,11 @@
 # is painted only when one of them differs from the last painting. A
 # breathing ring is repainted about ten times a second, a still one never,
 # which is what the eye needs and saves the wand most of a tick.
-from facewand import cues, ticks
-from facewand.commands import IDLE, PAUSED, DONE, OFF
-from facewand.ring import Ring, triangle, decay
+from facewand import cues
+from facewand.commands import IDLE, RUNNING, PAUSED, DONE, OFF
+from facewand.ring import Ring, triangle
 from facewand.routines import LEAD_MS
+from facewand.ticks import add, diff
 
 from facewand.compat import const
 
@@ -45,7 +46,6 @@ class RingView:
         self.k1 = -1
         self.k2 = -1
         self.k3 = -1
-        self.drawn_t = 0
         self.until = 0
         self.look_t = 0           # show() need not look before this
         self.p = -1               # the pattern shown (or about to be)
@@ -57,57 +57,140 @@ class RingView:
         (a state, a step's item, a warning) or when a timed overlay ends, so
         on a tick that said nothing, within FRAME_MS of the last look and
         before `until`, nothing is worked out at all."""
-        if e.out.n == 0 and ticks.diff(now, self.look_t) < 0:
+        said = e.out.n
+        if said == 0 and diff(now, self.look_t) < 0:
             return self.p
-        if e.out.n and self.lag and not self.owed:
+        if said and self.lag and not self.owed:
             # The engine said something: the pattern it belongs to is worked
             # out now (the engine announces it with the tick), its picture
             # painted on the next tick, which has little else to do; the
             # ring's driver holds pictures back one tick less for it
             # (PAINT_LAG). A tick on a wand costs the most where a cue
-            # begins: the schedule, the motor, the journal, and a repaint.
-            self.p = self.pattern(e, now)
+            # begins: the schedule, the motor, and a repaint (the journal
+            # waits too: the shell takes it after the paint).
+            p = self.pattern(e, now)
+            self.p = p
             self.owed = True
             self.look_t = now
-            return self.p
+            return p
         return self.look(e, now)
 
     def look(self, e, now):
-        """show() without its first test: work the pattern out and paint."""
+        """show() without its first test: work the pattern out, and paint
+        its picture if it moved. A new pattern, or anything the engine said
+        this tick (a stroke's flash, a repeated warning), is painted at
+        once: its light belongs to a cue. Otherwise the picture is looked
+        at every FRAME_MS (12.5 Hz: the eye sees no steps in a breathing
+        light, and most ticks save its cost); blinks keep to multiples of
+        it."""
         self.owed = False
-        p = self.pattern(e, now)
-        self.p = p
-        self.draw(e, p, now)
+        p = self.p
+        # The pattern worked out last still holds if the engine has said
+        # nothing since (it has said nothing this tick, and every tick it
+        # says something is shown) and it cannot have ended by itself.
+        if e.out.n or p < 0 or diff(now, self.until) >= 0:
+            p = self.pattern(e, now)
+            self.p = p
         # Look again at the next frame, or when the pattern can end by itself.
-        self.look_t = ticks.add(now, FRAME_MS)
-        if ticks.diff(self.until, self.look_t) < 0:
-            self.look_t = self.until
+        t = add(now, FRAME_MS)
+        if diff(self.until, t) < 0:
+            t = self.until
+        self.look_t = t
+        sch = e.sch
+        # k1..k3: what the picture depends on at this moment (the running
+        # patterns first: they are painted most, a warning the most often).
+        # A step's patterns show its number (k1) in its colour.
+        k1 = k2 = k3 = 0
+        if p == cues.L_WARN:
+            k1 = diff(now, e.guard.buzz_t) // 160 % 2
+        elif p == cues.L_STROKE:
+            # (the most painted pattern: _quarters written in)
+            local = diff(now, sch.step_t)
+            k1 = sch.inst % len(e.routine.steps)
+            den = sch.step_len
+            if local <= 0 or den <= 0:
+                k2 = 0
+            elif local >= den:
+                k2 = self.ring.count * 4
+            else:
+                num = local
+                while den > 65536:
+                    num >>= 1
+                    den >>= 1
+                k2 = num * self.ring.count * 4 // den
+            # The fill flashes on each beat, with the stroke's tick: 255
+            # fading to 150 over the first half of the period, then held.
+            beat = local - sch.mark_t
+            half = sch.period // 2
+            if beat >= half:
+                k3 = 150
+            else:
+                k3 = 255 - 105 * (beat if beat > 0 else 0) // half
+            k3 -= k3 % LEVEL_STEP
+        elif p == cues.L_HOLD:
+            held = diff(now, sch.step_t) - sch.mark_t
+            hold = sch.cur.hold_ms
+            k1 = sch.inst % len(e.routine.steps)
+            k2 = _quarters(hold - held, hold, self.ring.count)
+        elif p == cues.L_STEP:
+            k1 = sch.inst % len(e.routine.steps)
+        else:
+            since = diff(now, e.state_t)
+            if since < 0:
+                since = 0
+            if p == cues.L_IDLE:
+                k1 = _q(triangle(since, 4000, 40, 200))
+            elif p == cues.L_START:
+                k1 = _q(triangle(since, LEAD_MS * 2, 40, 255))
+            elif p == cues.L_ROUTINE:
+                k1 = e.choice
+            elif p == cues.L_ERROR:
+                k1 = diff(now, e.show_t) // 240 % 2
+            elif p == cues.L_PAUSED:
+                k1 = sch.inst % len(e.routine.steps)
+                k2 = _q(triangle(since, 2000, 90, 230))
+            elif p == cues.L_BATTERY:
+                k1 = diff(now, e.b_shown_t) // 480 % 2
+            elif p == cues.L_DONE:
+                k1 = _q(triangle(since, 3000, 60, 220))
+        if p == self.k0 and k1 == self.k1 and k2 == self.k2 and k3 == self.k3:
+            return p
+        self.k0 = p
+        self.k1 = k1
+        self.k2 = k2
+        self.k3 = k3
+        if p == cues.L_STROKE:
+            # (_paint's, without its call) The step fills around the ring;
+            # the white mark is where the session has got to.
+            ring = self.ring
+            ring.arc(cues.STEP_COLOURS[k1 % len(cues.STEP_COLOURS)], k2, ring.count * 4, k3, 0,
+                     sch.inst * ring.count // sch.count)
+        else:
+            self._paint(e, p, k1, k2, k3)
         return p
 
     def pattern(self, e, now):
         """The ring pattern for the engine `e` at `now`; sets `until`, the
         moment it could change by itself."""
-        self.until = ticks.add(now, 3600000)
+        self.until = add(now, 3600000)
         st = e.state
         if st == OFF:
             return cues.L_OFF
-        if e.b_latched and ticks.diff(now, e.b_shown_t) < BATTERY_SHOW_MS:
-            self.until = ticks.add(e.b_shown_t, BATTERY_SHOW_MS)
+        if e.b_latched and diff(now, e.b_shown_t) < BATTERY_SHOW_MS:
+            self.until = add(e.b_shown_t, BATTERY_SHOW_MS)
             return cues.L_BATTERY
-        if st == IDLE:
-            if e.show:
-                self.until = ticks.add(e.show_t, e.show_ms)
-                return e.show
-            return cues.L_IDLE
-        if st == PAUSED:
-            return cues.L_PAUSED
-        if st == DONE:
-            return cues.L_DONE
+        if st != RUNNING:
+            if st == IDLE:
+                if e.show:
+                    self.until = add(e.show_t, e.show_ms)
+                    return e.show
+                return cues.L_IDLE
+            return cues.L_PAUSED if st == PAUSED else cues.L_DONE
         if e.guard.warning:
             return cues.L_WARN
         sch = e.sch
         d = sch.doing
-        if ticks.diff(now, sch.step_t) < 0 or d == A_LEAD:
+        if diff(now, sch.step_t) < 0 or d == A_LEAD:
             return cues.L_START
         if d == A_INTRO:
             return cues.L_STEP
@@ -115,86 +198,29 @@ class RingView:
             return cues.L_HOLD
         return cues.L_STROKE
 
-    def draw(self, e, p, now):
-        """Paint pattern `p` for the engine `e` at `now`, if it moved. A new
-        pattern, or anything the engine said this tick (a stroke's flash, a
-        repeated warning), is painted at once: its light belongs to a cue.
-        Otherwise the picture is looked at every FRAME_MS (12.5 Hz: the eye
-        sees no steps in a breathing light, and most ticks save its cost);
-        blinks keep to multiples of it."""
-        self.drawn_t = now
-        r = e.routine
-        since = ticks.diff(now, e.state_t)
-        if since < 0:
-            since = 0
-        n = len(r.steps)
-        sch = e.sch
-        idx = sch.inst % n
-        # k1..k3: what this pattern's picture depends on at this moment.
-        k1 = k2 = k3 = 0
-        if p == cues.L_IDLE:
-            k1 = _q(triangle(since, 4000, 40, 200))
-        elif p == cues.L_START:
-            k1 = _q(triangle(since, LEAD_MS * 2, 40, 255))
-        elif p == cues.L_STEP:
-            k1 = idx
-        elif p == cues.L_HOLD:
-            held = ticks.diff(now, sch.step_t) - sch.mark_t
-            hold = sch.cur.hold_ms
-            k1 = idx
-            k2 = _quarters(hold - held, hold, self.ring.count)
-        elif p == cues.L_STROKE:
-            local = ticks.diff(now, sch.step_t)
-            beat = local - sch.mark_t
-            if beat < 0:
-                beat = 0
-            k1 = idx
-            k2 = _quarters(local, sch.step_len, self.ring.count)
-            # The fill flashes on each beat, with the stroke's tick.
-            k3 = _q(decay(beat, sch.period, 150, 255))
-        elif p == cues.L_ROUTINE:
-            k1 = e.choice
-        elif p == cues.L_ERROR:
-            k1 = ticks.diff(now, e.show_t) // 240 % 2
-        elif p == cues.L_PAUSED:
-            k1 = idx
-            k2 = _q(triangle(since, 2000, 90, 230))
-        elif p == cues.L_WARN:
-            k1 = ticks.diff(now, e.guard.buzz_t) // 160 % 2
-        elif p == cues.L_BATTERY:
-            k1 = ticks.diff(now, e.b_shown_t) // 480 % 2
-        elif p == cues.L_DONE:
-            k1 = _q(triangle(since, 3000, 60, 220))
-        if p == self.k0 and k1 == self.k1 and k2 == self.k2 and k3 == self.k3:
-            return
-        self.k0 = p
-        self.k1 = k1
-        self.k2 = k2
-        self.k3 = k3
-        self._paint(e, p, k1, k2, k3)
-
     def _paint(self, e, p, k1, k2, k3):
         ring = self.ring
+        if p == cues.L_WARN:
+            ring.fill(cues.RED, 255 if k1 == 0 else 90)
+            return
+        if p == cues.L_HOLD or p == cues.L_STEP:
+            colour = cues.STEP_COLOURS[k1 % len(cues.STEP_COLOURS)]
+            if p == cues.L_HOLD:
+                ring.arc(colour, k2, ring.count * 4, 255, 0)
+            else:
+                ring.marks(colour, k1 + 1, 255, 140)
+            return
         r = e.routine
-        colour = cues.STEP_COLOURS[k1 % len(cues.STEP_COLOURS)]
         if p == cues.L_OFF:
             ring.fill(0, 0)
         elif p == cues.L_IDLE or p == cues.L_START:
             ring.fill(r.colour, k1)
-        elif p == cues.L_STEP:
-            ring.marks(colour, k1 + 1, 255, 140)
-        elif p == cues.L_HOLD:
-            ring.arc(colour, k2, ring.count * 4, 255, 0)
-        elif p == cues.L_STROKE:
-            ring.arc(colour, k2, ring.count * 4, k3, 0, e.sch.inst * ring.count // e.sch.count)
         elif p == cues.L_ROUTINE:
             ring.marks(r.colour, k1 + 1, 255, 140)
         elif p == cues.L_ERROR:
             ring.fill(cues.MAGENTA, 220 if k1 == 0 else 0)
         elif p == cues.L_PAUSED:
             ring.marks(cues.AMBER, k1 + 1, k2, 90)
-        elif p == cues.L_WARN:
-            ring.fill(cues.RED, 255 if k1 == 0 else 90)
         elif p == cues.L_BATTERY:
             ring.fill(cues.ORANGE, 220 if k1 == 0 else 0)
         else:

@@ -4,8 +4,8 @@
 # the pattern's (on_ms, off_ms, level) segments against the tick it is
 # given, so the main loop never sleeps inside a cue. A new pattern replaces
 # the one playing, as the engine expects.
-from facewand import ticks
 from facewand.cues import VIBE_PATTERNS, MAX_LEVEL
+from facewand.ticks import add, diff
 from facewand.compat import const
 
 # The 80% cap as PWM duty: the driver maps MAX_LEVEL here, whatever the
@@ -47,12 +47,24 @@ class PatternPlayer:
         if level > MAX_LEVEL:   # the engine caps it; a driver never trusts that alone
             level = MAX_LEVEL
         self.t = now
-        self.from_rest = self.still(now)
+        # still(), without its call (a cue's tick is the wand's busiest).
+        rested = False
+        if self.drive <= 0:
+            rested = self.rested
+            if not rested and diff(now, self.still_t) >= self.rest_ms:
+                rested = self.rested = True
+        self.from_rest = rested
         self.started = True
-        self.pattern = VIBE_PATTERNS[pattern_id]
+        p = VIBE_PATTERNS[pattern_id]
+        self.pattern = p
         self.level = level
+        # The first segment (_start_segment, without its call: a cue's
+        # tick is the wand's busiest). The checker cannot know that a cue
+        # played is never the empty pattern 0 (V_NONE).
         self.seg = 0
-        self._start_segment(now)
+        self.on = True
+        self.until = add(now, p[0])  # pyright: ignore[reportGeneralTypeIssues]
+        self._set(level * p[2] // 1000)  # pyright: ignore[reportGeneralTypeIssues]
 
     def busy(self):
         return len(self.pattern) > 0
@@ -61,7 +73,7 @@ class PatternPlayer:
         """True once the motor has been undriven long enough to stop."""
         if self.drive > 0:
             return False
-        if not self.rested and ticks.diff(now, self.still_t) >= self.rest_ms:
+        if not self.rested and diff(now, self.still_t) >= self.rest_ms:
             self.rested = True
         return self.rested
 
@@ -89,23 +101,31 @@ class PatternPlayer:
     def update(self, now):
         self.t = now
         p = self.pattern
-        while p and ticks.diff(now, self.until) >= 0:
-            if self.on and p[self.seg * 3 + 1] > 0:
+        until = self.until
+        while p and diff(now, until) >= 0:
+            i = self.seg * 3
+            if self.on and p[i + 1] > 0:
                 self.on = False
-                self.until = ticks.add(self.until, p[self.seg * 3 + 1])
+                until = add(until, p[i + 1])
+                self.until = until
                 self._set(0)
             else:
+                i += 3
                 self.seg += 1
-                if self.seg * 3 >= len(p):
+                if i >= len(p):
                     self.pattern = ()
                     self._set(0)
                     return
-                self._start_segment(self.until)
+                # (_start_segment, without its call)
+                self.on = True
+                until = add(until, p[i])
+                self.until = until
+                self._set(self.level * p[i + 2] // 1000)
 
     def _start_segment(self, at):
         p = self.pattern
         self.on = True
-        self.until = ticks.add(at, p[self.seg * 3])
+        self.until = add(at, p[self.seg * 3])
         self._set(self.level * p[self.seg * 3 + 2] // 1000)
 
     def _set(self, permille):
@@ -158,6 +178,21 @@ class PwmMotor(PatternPlayer):
         if permille > MAX_LEVEL:
             permille = MAX_LEVEL
         self.pwm.duty_u16(self.min_duty + self.span * permille // MAX_LEVEL)
+
+    def _set(self, permille):
+        # PatternPlayer._set with _drive's mapping written in: it runs at
+        # every cue's start and segment, and a call costs the wand ~40 us.
+        drive = self.drive
+        if permille != drive:
+            if permille <= 0:
+                self.pwm.duty_u16(0)
+                if drive > 0:
+                    self.still_t = self.t
+                    self.rested = False
+            else:
+                capped = permille if permille < MAX_LEVEL else MAX_LEVEL
+                self.pwm.duty_u16(self.min_duty + self.span * capped // MAX_LEVEL)
+            self.drive = permille
 
 
 # DRV2605L registers (datasheet section 8.6).
