@@ -42,7 +42,7 @@ def _forget(names):
         sys.modules.pop("facewand." + name, None)
         try:
             delattr(facewand, name)
-        except AttributeError:
+        except (AttributeError, KeyError):    # (MicroPython's for a name never imported)
             pass
 
 
