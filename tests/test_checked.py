@@ -14,6 +14,7 @@ import pytest
 
 import facewand
 from facewand import board as board_file, checked, library, start
+from host_tools import build
 from mprig import REPO_ROOT
 from sim.fakehw import machine, neopixel, vtime
 from sim.fakehw.world import World
@@ -349,3 +350,31 @@ def test_a_key_that_cannot_be_made_is_no_key(root, monkeypatch):
     assert checked.read(root, None) is None
     checked.write(root, None, *checkers(root))
     assert not os.path.exists(os.path.join(root, CACHE))
+
+
+# ---- the host's build: the cache flash puts on the wand --------------------
+
+def test_the_build_holds_the_cache_the_wand_would_write(tmp_path):
+    out = str(tmp_path / "out")
+    built = build.build(os.path.join(REPO_ROOT, "boards", "pico.json"), out)
+    assert CACHE in built
+    with open(os.path.join(out, CACHE), "rb") as f:
+        assert hashlib.sha256(f.read()).hexdigest() == built[CACHE]
+    # Keyed by the wand's files: the .mpy code, board.json and the routines.
+    kept = checked.read(out, checked.key(out, os.path.join(out, "facewand")))
+    assert kept is not None
+    assert plain(kept) == plain(checkers(out))
+    # The same source builds the same bytes: flash copies it only when it changed.
+    assert build.build(os.path.join(REPO_ROOT, "boards", "pico.json"), str(tmp_path / "again")) == built
+
+
+def test_the_build_leaves_a_refusal_for_the_wand_to_word(tmp_path, monkeypatch):
+    real = library.load
+
+    def refusing(folder, extra=(), hints=True):
+        routines, errors, notices = real(folder, extra, hints)
+        return routines, errors + ["x.json: not valid JSON (line 1)"], notices
+    monkeypatch.setattr(library, "load", refusing)
+    built = build.build(os.path.join(REPO_ROOT, "boards", "pico.json"), str(tmp_path / "out"))
+    assert CACHE not in built and "board.json" in built
+    assert not os.path.exists(os.path.join(tmp_path, "out", CACHE))
