@@ -39,14 +39,14 @@ def checkers(root):
 def plain(kept):
     """A board, routines, errors and notices as plain values to compare."""
     b, routines, errors, notices = kept
-    return ((b.name, b.chip, b.button, b.motor, b.ring, b.pressure, b.battery),
+    return ((type(b), b.name, b.chip, b.button, b.motor, b.ring, b.pressure, b.battery),
             plain_routines(routines), list(errors), list(notices))
 
 
 def plain_routines(routines):
-    return (type(routines), [(r.name, r.colour, r.rounds, r.pace_start_ms, r.pace_end_ms,
-                              r.intensity, type(r.steps), [(type(s), tuple(s)) for s in r.steps])
-                             for r in routines])
+    return (type(routines),
+            [(type(r), r.name, r.colour, r.rounds, r.pace_start_ms, r.pace_end_ms, r.intensity,
+              type(r.steps), [(type(s), tuple(s)) for s in r.steps]) for r in routines])
 
 
 def keep(root):
@@ -365,7 +365,8 @@ def test_the_build_holds_the_cache_the_wand_would_write(tmp_path):
     assert kept is not None
     assert plain(kept) == plain(checkers(out))
     # The same source builds the same bytes: flash copies it only when it changed.
-    assert build.build(os.path.join(REPO_ROOT, "boards", "pico.json"), str(tmp_path / "again")) == built
+    again = build.build(os.path.join(REPO_ROOT, "boards", "pico.json"), str(tmp_path / "again"))
+    assert again == built
 
 
 def test_the_build_leaves_a_refusal_for_the_wand_to_word(tmp_path, monkeypatch):
