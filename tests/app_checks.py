@@ -319,7 +319,51 @@ def check_start_up_modules_are_dropped_once_the_wand_runs(root, board_name):
     return len(app.START_ONLY)
 
 
+CHECKERS = ("board", "schema", "routine_file", "library")
+
+
+def check_an_ordinary_wake_imports_no_checker(root, board_name):
+    # The first start with no checked.cache runs the checkers and keeps
+    # their answer (facewand/checked.py); the next builds the same wand from
+    # it without importing a checker, and runs the same session.
+    import facewand
+    _rm(root + "/checked.cache")
+    setup(root, board_name, SCRIPT)
+    assert run_main(root).startswith("exit")
+    first = _read(root + "/journal.jsonl")
+    from facewand import checked
+    assert checked.read(root, checked.key(root)) is not None
+    setup(root, board_name, SCRIPT)
+    assert run_main(root).startswith("exit")
+    assert _read(root + "/journal.jsonl") == first
+    # A start alone, with the checkers out of sys.modules as on a wand just
+    # woken (MicroPython has dropped them already; CPython gets them back).
+    setup(root, board_name, "")
+    saved = {}
+    for name in CHECKERS:
+        module = sys.modules.pop("facewand." + name, None)
+        if module is not None:
+            saved[name] = module
+        try:
+            delattr(facewand, name)
+        except (AttributeError, KeyError):
+            pass
+    try:
+        from facewand import start
+        built = start.start(machine, neopixel, vtime, root)
+        loaded = [name for name in CHECKERS if "facewand." + name in sys.modules]
+        built[3].shutdown()
+    finally:
+        for name in saved:
+            sys.modules["facewand." + name] = saved[name]
+            setattr(facewand, name, saved[name])
+    assert loaded == [], loaded
+    assert len(built[2].routines) == 5
+    return len(first.splitlines())
+
+
 CHECKS = ("check_journal_matches_the_simulator", "check_start_up_modules_are_dropped_once_the_wand_runs", "check_every_way_out_leaves_motor_and_ring_off",
+          "check_an_ordinary_wake_imports_no_checker",
           "check_journal_names_the_steps_that_ran_after_another_routine_is_chosen",
           "check_a_wake_press_is_never_maintenance",
           "check_a_long_press_held_past_power_off_does_not_wake_the_wand",

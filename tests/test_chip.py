@@ -112,9 +112,15 @@ def chip_run(tmp_path_factory):
         pytest.skip("the emulated Pico cannot run: " + why)
     out = tmp_path_factory.mktemp("chip")
     b, events, init = _pin_events(BOARD)
-    run = rig.run(rig.wand_files(BOARD), out, events=events, init=init, watch=(b.motor["pin"],),
+    files = rig.wand_files(BOARD)
+    run = rig.run(files, out, events=events, init=init, watch=(b.motor["pin"],),
                   max_emu=END_EMU_S)
+    CACHE["flashed"] = files.get("checked.cache")
+    CACHE["after"] = rig.read(run.fs(), "/checked.cache")
     return b, run, _sim(out)
+
+
+CACHE = {}      # checked.cache as flashed, and as the chip left it
 
 
 def test_the_chip_writes_the_journal_the_simulator_traces(chip_run):
@@ -147,3 +153,46 @@ def test_the_motor_pin_carries_the_simulators_duty(chip_run):
         assert abs(dg - ds) <= 65536 // 100, ((tg, dg), (ts, ds))
         assert -1 <= tg - ts <= TICK_MS, ((tg, dg), (ts, ds))
     STATS["motor"] = len(got)
+
+
+def test_the_chip_boots_from_the_checked_cache_the_flash_put_there(chip_run):
+    # Its key on the chip is the host's: it neither ran the checkers nor
+    # wrote a cache of its own (facewand/checked.py), and ran the session
+    # above from it.
+    assert CACHE["flashed"] is not None
+    assert CACHE["after"] == CACHE["flashed"]
+
+
+def test_the_chip_checks_its_files_as_the_host_did(chip_run, tmp_path):
+    # With no cache, the chip runs the checkers (single-precision floats,
+    # MicroPython's json) and writes its own: it holds what the host's does.
+    from facewand import checked
+    files = rig.wand_files(BOARD, {"main.py": START_ONLY_MAIN})
+    host = files.pop("checked.cache")
+    b, _, init = _pin_events(BOARD)
+    run = rig.run(files, tmp_path / "chip", init=init, max_emu=30, stop_on="started: ")
+    assert "started: 5 routines" in run.serial, run.serial[-800:]
+    chip = rig.read(run.fs(), "/checked.cache")
+    assert chip is not None, run.serial[-800:]
+    kept = {}
+    for name, data in (("host", host), ("chip", chip)):
+        d = tmp_path / name
+        for path, content in dict(files, **{"checked.cache": data}).items():
+            (d / path).parent.mkdir(parents=True, exist_ok=True)
+            (d / path).write_bytes(content)
+        kept[name] = checked.read(str(d), checked.key(str(d), str(d / "facewand")))
+        assert kept[name] is not None, name
+    host_b, host_r, host_e, host_n = kept["host"]
+    chip_b, chip_r, chip_e, chip_n = kept["chip"]
+    assert vars(chip_b) == vars(host_b)
+    assert [vars(r) for r in chip_r] == [vars(r) for r in host_r]
+    assert (chip_e, chip_n) == (host_e, host_n) == ([], [])
+
+
+# main.py for a start and no more: the checked cache written, the outputs off.
+START_ONLY_MAIN = b"""import machine, neopixel, time
+from facewand import start
+built = start.start(machine, neopixel, time, "")
+built[1].motor.stop()
+print("started: %d routines" % len(built[2].routines))
+"""

@@ -730,6 +730,35 @@ def test_doctor_compares_the_wand_with_a_build(wand, capsys):
     assert wand.files["facewand/app.mpy"] == b"changed on the wand"     # read only
 
 
+def test_doctor_takes_the_wands_own_checked_cache_as_up_to_date(wand, capsys, monkeypatch):
+    # A wand with a routine of its owner's own writes its own checked.cache
+    # (facewand/checked.py) and checks it at every start: nothing to update.
+    real = build.build
+
+    def with_cache(board, out, firmware=None):
+        built = real(board, out, firmware)
+        with open(os.path.join(out, "checked.cache"), "wb") as f:
+            f.write(b"the build's")
+        built["checked.cache"] = hashlib.sha256(b"the build's").hexdigest()
+        return built
+    monkeypatch.setattr(build, "build", with_cache)
+    assert flash_fake(capsys)[0] == 0
+    for cache in (b"the wand's own", None):
+        if cache is None:
+            del wand.files["checked.cache"]
+        else:
+            wand.files["checked.cache"] = cache
+        status, out, err = main(capsys, "doctor", "--port", "/dev/fakewand")
+        assert status == 0, err
+        lines = out.splitlines()
+        assert lines[-1] == "up to date"
+        if cache is not None:
+            row = [ln for ln in lines if ln.split()[0] == "checked.cache"][0]
+            assert row.endswith("the wand's own check of its files")
+        else:
+            assert not [ln for ln in lines if "missing" in ln]
+
+
 def test_doctor_on_a_bare_board(wand, capsys):
     status, out, err = main(capsys, "doctor", "--port", "/dev/fakewand")
     assert status == 0, err

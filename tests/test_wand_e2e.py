@@ -81,7 +81,7 @@ def test_flash_the_virtual_wand_and_run_the_same_session_as_the_simulator(tmp_pa
                                                                         board, board_arg):
     given, name = board_arg
     expected = sim_trace(tmp_path, board)
-    n = len(build.firmware_files()) + 1            # and board.json
+    n = len(build.firmware_files()) + 2            # and board.json, checked.cache
     sessions = []
     real_open = session.open_transport
 
@@ -99,7 +99,7 @@ def test_flash_the_virtual_wand_and_run_the_same_session_as_the_simulator(tmp_pa
             "flashed %s to %s: %d of %d files copied, 0 removed" % (name, wand.port, n, n))
         listing = mpremote(wand.port, "fs", "ls", ":", "+", "fs", "ls", ":facewand")
         names = {line.split()[-1] for line in listing.splitlines()[1:] if line.startswith(" ")}
-        assert {"board.json", "main.py", "facewand/", "routines/", "drivers/",
+        assert {"board.json", "checked.cache", "main.py", "facewand/", "routines/", "drivers/",
                 "engine.mpy", "app.mpy"} <= names
         assert "maintenance" not in names and "engine.py" not in names
         # The wand reads its hardware through the board file it was flashed with.
@@ -126,6 +126,11 @@ def test_flash_the_virtual_wand_and_run_the_same_session_as_the_simulator(tmp_pa
         mpremote(wand.port, "exec", "try:\n import main\nexcept SystemExit:\n pass")
         journal = mpremote(wand.port, "fs", "cat", ":journal.jsonl")
         story = run("-m", "host_tools", "journal", "--port", wand.port)
+        # The wand started from the checked.cache flash put there (the same
+        # key on the wand as on the host): it wrote none of its own.
+        after = run("-m", "host_tools", "flash", "--board", given, "--port", wand.port)
+        assert after.splitlines()[-1] == (
+            "flashed %s to %s: 0 of %d files copied, 0 removed" % (name, wand.port, n))
     got = [json.loads(line) for line in journal.splitlines() if line.strip()]
     assert len(expected) > 80
     assert got[:len(expected)] == expected

@@ -29,7 +29,7 @@ from facewand.shell import TICK_MS, log
 from facewand.compat import const, describe
 
 # Start-up modules the loop does not use, dropped once the wand is built.
-START_ONLY = ("start", "board", "schema", "routine_file", "library", "hardware")
+START_ONLY = ("start", "checked", "board", "schema", "routine_file", "library", "hardware")
 
 WDT_MS = const(4000)          # longer than the slowest thing a tick does
 RESYNC_MS = const(200)        # this late, skip ahead instead of bursting ticks
@@ -42,7 +42,7 @@ def _forget(names):
         sys.modules.pop("facewand." + name, None)
         try:
             delattr(facewand, name)
-        except AttributeError:
+        except (AttributeError, KeyError):    # (MicroPython's for a name never imported)
             pass
 
 

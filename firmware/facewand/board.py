@@ -5,6 +5,7 @@
 # field and what was expected:
 #     pico.json: motor.pin: GPIO 26 is already the pressure.pin
 #     esp32-devkitc.json: pressure.pin: GPIO 25 has no ADC usable here (ADC pins: 32..39)
+from facewand.checked import Board
 from facewand.schema import Checker, SchemaError, is_int, load_json
 
 # What each chip offers. ESP32: GPIO 6-11 drive the flash and are not
@@ -117,19 +118,6 @@ class BoardError(SchemaError):
     pass
 
 
-class Board:
-    """A checked board: plain attributes, sub-parts as dicts or None."""
-
-    def __init__(self, fields):
-        self.name = fields["name"]
-        self.chip = fields["chip"]
-        self.button = fields["button"]
-        self.motor = fields["motor"]
-        self.ring = fields["ring"]
-        self.pressure = fields.get("pressure")
-        self.battery = fields.get("battery")
-
-
 class _Checker(Checker):
     error = BoardError
 
@@ -194,7 +182,8 @@ def parse(data, source):
             c.fail("pressure.full", "must differ from zero by at least 4096 counts, or every reading is noise")
     if "battery" in f:
         f["battery"] = c.obj(f["battery"], BATTERY, "battery")
-    return Board(f)
+    return Board(f["name"], f["chip"], f["button"], f["motor"], f["ring"], f.get("pressure"),
+                 f.get("battery"))
 
 
 def _response(c, m):

@@ -1,7 +1,9 @@
 # The wand's start-up: the board file, the drivers, the maintenance checks,
 # the routines, and the engine built from them. facewand.app calls start()
 # once, then drops this module and the checkers it imported (app.START_ONLY):
-# the loop runs without them.
+# the loop runs without them. An ordinary wake imports no checker at all:
+# the board and routines come from what they answered before
+# (facewand.checked) while the files are the same.
 from facewand import cues
 from facewand.ring import Ring
 from facewand.shell import TICK_MS, BoardFacts, log
@@ -94,18 +96,28 @@ def start(machine, neopixel, time, root):
     """The wand built from its files: (board, hw, engine, shell, journal),
     or a reason string when it must not run (a board that cannot be
     trusted, maintenance), or (board, hw) when it can only sleep."""
-    from facewand import board as board_file, hardware, library
+    from facewand import checked, hardware
     from facewand.engine import Engine
     from facewand.journal import Journal
     from facewand.settings import Settings
     from facewand.shell import Shell
     from facewand.view import RingView
-    try:
-        board = board_file.load(root + "/board.json")
-    except board_file.BoardError as e:
-        # Unknown pins: driving anything could harm the hardware. Say why.
-        log(str(e))
-        return "board"
+    # The board and routines as checked at an earlier start (or by the
+    # flash tool) while their files are the same; else the checkers, whose
+    # answer is kept for the next start. The key is taken before they read
+    # anything: a file changed meanwhile makes the next key differ.
+    key = checked.key(root)
+    kept = checked.read(root, key)
+    if kept is None:
+        from facewand import board as board_file
+        try:
+            board = board_file.load(root + "/board.json")
+        except board_file.BoardError as e:
+            # Unknown pins: driving anything could harm the hardware. Say why.
+            log(str(e))
+            return "board"
+    else:
+        board = kept[0]
     plain = BoardFacts(board)
     settings = Settings()
     try:
@@ -129,7 +141,13 @@ def start(machine, neopixel, time, root):
                 pass
         log("maintenance mode (button held at power-on): not starting")
         return "maintenance"
-    routines, errors, notices = library.load(root + "/routines", (), False)
+    if kept is None:
+        from facewand import library
+        kept = (board,) + library.load(root + "/routines", (), False)
+        # Now, before any session: the watchdog is not running yet, and
+        # the flash write delays nothing.
+        checked.write(root, key, *kept)
+    board, routines, errors, notices = kept
     for e in errors + notices:
         log(e)
     if not routines:
