@@ -5,18 +5,36 @@
 from array import array
 
 from facewand.commands import CMD_STRIDE
+from facewand.compat import const
+
+# A record is its time (ms from power-on, a 32-bit int) and its command
+# packed into one more, kind at the top: 8 bytes, where the four values as
+# 16-bit ints took 12 (on the emulated Pico, 600 records held 7,296 bytes
+# of heap; now 4,896). What the engine sends fits, the widest being a cue:
+# pattern < 64, its length < 2048 ms, its level < 1024 permille; no value
+# is negative. tests/test_journal.py holds every command kind's range
+# against these fields, so a value that grows too wide fails a test rather
+# than coming back cut. (Underscored consts take no room in the module's
+# globals on the wand.)
+_C_MASK = const(1023)         # c: 10 bits
+_B_MASK = const(2047)         # b: 11 bits
+_A_MASK = const(63)           # a: 6 bits
+_B_SHIFT = const(10)
+_A_SHIFT = const(21)
+_KIND_SHIFT = const(27)       # kind: the 4 bits left
+# The packed word must stay a small int on MicroPython (-2**30 .. 2**30-1),
+# or making it would allocate: 31 bits, so the kind goes in offset by
+# _KIND_BIAS, as a signed field (kinds 0..15 as -8..7).
+_KIND_BIAS = const(8)
 
 
 class Journal:
-    # A record is its time (ms, a 32-bit int) and the command's four values
-    # (each fits 16 bits: kinds, numbers, levels in permille, cue lengths
-    # under MAX_CUE_MS): 12 bytes, where a list of ints would take 20.
     def __init__(self, capacity):
         self.capacity = capacity
         # An array made from a bytearray takes its bytes as the items'
         # memory, on both interpreters: zeroed items, no list on the way.
         self.t = array("i", bytearray(4 * capacity))
-        self.cmd = array("h", bytearray(2 * CMD_STRIDE * capacity))
+        self.cmd = array("i", bytearray(4 * capacity))
         self.count = 0           # records ever written; the ring keeps the last `capacity`
 
     def take(self, t, cmds, n):
@@ -26,29 +44,24 @@ class Journal:
         cap = self.capacity
         stride = CMD_STRIDE
         r = self.count % cap      # the slot the next record goes in
-        j = r * stride
         k = 0
         for _ in range(n):        # (a range with a variable step would allocate)
             times[r] = t
-            rec[j] = cmds[k]
-            rec[j + 1] = cmds[k + 1]
-            rec[j + 2] = cmds[k + 2]
-            rec[j + 3] = cmds[k + 3]
+            rec[r] = (((cmds[k] - _KIND_BIAS) << _KIND_SHIFT) | (cmds[k + 1] << _A_SHIFT)
+                      | (cmds[k + 2] << _B_SHIFT) | cmds[k + 3])
             k += stride
             r += 1
-            j += stride
             if r == cap:
                 r = 0
-                j = 0
         self.count += n
 
     def get(self, index):
         """Record number `index` (0 = the first ever) as a tuple; it must
         still be in the ring. For readers, not for the tick path."""
         r = index % self.capacity
-        j = r * CMD_STRIDE
-        c = self.cmd
-        return self.t[r], c[j], c[j + 1], c[j + 2], c[j + 3]
+        w = self.cmd[r]
+        return (self.t[r], (w >> _KIND_SHIFT) + _KIND_BIAS, (w >> _A_SHIFT) & _A_MASK,
+                (w >> _B_SHIFT) & _B_MASK, w & _C_MASK)
 
     def first(self):
         """Index of the oldest record still held."""

@@ -40,6 +40,7 @@ def load(folder, extra=(), hints=True):
     notices = []
     found = {}
     where = {}
+    shared = {}               # the steps and step names of the files so far, one copy each
     try:
         names = sorted(os.listdir(folder))
     except OSError:
@@ -48,7 +49,7 @@ def load(folder, extra=(), hints=True):
     paths = [folder + "/" + n for n in names if n.endswith(".json")]
     for path in paths + list(extra):
         try:
-            r = routine_file.load(path, None, hints)
+            r = routine_file.load(path, None, hints, shared)
         except routine_file.RoutineError as e:
             errors.append(str(e))
             continue

@@ -51,6 +51,7 @@ class RoutineError(SchemaError):
 class _Checker(Checker):
     error = RoutineError
     hints = True
+    shared = None             # {name: name, step: step}: what the files loaded so far hold
 
     def special(self, v, kind, lo, hi, path):
         if kind == "frac":
@@ -90,9 +91,16 @@ class _Checker(Checker):
         # those are interned with the module's code, so thirty steps do not
         # each keep a copy on the heap. A hint is for the simulator and the
         # docs; the wand, which shows no text, is built without (`hints`).
-        return Step(f["name"], ZONES[ZONES.index(f["zone"])],
-                    DIRECTIONS[DIRECTIONS.index(f["direction"])], f["strokes"], presses,
-                    hold, f["pressure_max"], f.get("hint", "") if self.hints else "")
+        name = f["name"]
+        shared = self.shared
+        if shared is not None:
+            name = shared.setdefault(name, name)
+        s = Step(name, ZONES[ZONES.index(f["zone"])],
+                 DIRECTIONS[DIRECTIONS.index(f["direction"])], f["strokes"], presses,
+                 hold, f["pressure_max"], f.get("hint", "") if self.hints else "")
+        # Routines repeat steps ("Neck" in three of the five built-ins):
+        # one copy of each name and of each step, the same in every file.
+        return s if shared is None else shared.setdefault(s, s)
 
 
 def full_strength(rgb):
@@ -122,10 +130,13 @@ def _is_id(s):
     return True
 
 
-def parse(data, source, hints=True):
-    """Check decoded JSON data and build the Routine it describes."""
+def parse(data, source, hints=True, shared=None):
+    """Check decoded JSON data and build the Routine it describes. Given a
+    dict as `shared`, its steps and their names are those already in it
+    when they are alike, and the new ones go in."""
     c = _Checker(source)
     c.hints = hints
+    c.shared = shared
     f = c.obj(data, ROUTINE_FIELDS, "")
     pace = f["pace"]
     r = Routine(f["name"], f["colour"], f["rounds"], pace["start_ms"],
@@ -145,8 +156,8 @@ def parse_bytes(raw, source):
     return parse(parse_json(raw, source, RoutineError), source)
 
 
-def load(path, source=None, hints=True):
+def load(path, source=None, hints=True, shared=None):
     """Read and check one routine file; errors name the file by its base
     name, or as `source` says."""
     data, source = load_json(path, RoutineError, source)
-    return parse(data, source, hints)
+    return parse(data, source, hints, shared)
