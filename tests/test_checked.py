@@ -92,6 +92,15 @@ def test_steps_share_their_zone_and_direction_strings(root):
     assert len({id(s.direction) for s in steps}) == len({s.direction for s in steps})
 
 
+def test_alike_steps_and_names_are_held_once_as_the_checkers_hold_them(root):
+    # library.load keeps one copy of a step that several routines repeat,
+    # and of each name: a wake from the cache holds no more than that.
+    keep(root)
+    steps = [s for r in read(root)[1] for s in r.steps]
+    assert len({id(s) for s in steps}) == len(set(steps)) < len(steps)
+    assert len({id(s.name) for s in steps}) == len({s.name for s in steps})
+
+
 def _edit(path):
     with open(path, "rb") as f:
         data = f.read()

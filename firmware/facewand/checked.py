@@ -127,14 +127,17 @@ def read(root, k):
         if h.digest() != raw[:32]:
             return None
         b, rs, errors, notices = json.loads(body)
-        same = {}                   # one copy of each zone and direction
+        # One copy of each name, zone and direction, and of each step that
+        # routines repeat, as library.load holds them.
+        same = {}
         routines = []
         for r in rs:
             steps = []
             for s in r[6]:
-                s[1] = same.setdefault(s[1], s[1])
-                s[2] = same.setdefault(s[2], s[2])
-                steps.append(Step(*s))
+                for i in (0, 1, 2):
+                    s[i] = same.setdefault(s[i], s[i])
+                s = Step(*s)
+                steps.append(same.setdefault(s, s))
             routines.append(Routine(r[0], r[1], r[2], r[3], r[4], r[5], tuple(steps)))
         return Board(*b), tuple(routines), errors, notices
     except Exception:
