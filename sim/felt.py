@@ -22,6 +22,7 @@
 # Two cues feel the same when their signatures (pulse lengths, strengths,
 # swells and fades, groupings) are equal.
 from facewand import cues, hardware, names
+from facewand.drivers import haptic
 from facewand.shell import TICK_MS
 from sim.fakehw import machine, neopixel
 from sim.fakehw.world import World
@@ -129,10 +130,13 @@ def drive_timeline(board, pattern, level):
     level `level`, ticked every TICK_MS like the wand; and the end."""
     w, motor = _player(board)
     if isinstance(pattern, tuple):
-        motor.pattern = pattern
-        motor.level = min(level, cues.MAX_LEVEL)
-        motor.seg = 0
-        motor._start_segment(0)
+        # Played as the driver plays a cue: as the only one it knows.
+        known = haptic.VIBE_PATTERNS
+        haptic.VIBE_PATTERNS = (pattern,)
+        try:
+            motor.play(0, level, 0)
+        finally:
+            haptic.VIBE_PATTERNS = known
     else:
         motor.play(pattern, level, 0)
     t = 0

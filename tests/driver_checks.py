@@ -4,12 +4,12 @@
 from facewand import cues, board as board_file
 from facewand.drivers.haptic import PwmMotor, Drv2605, CAP_DUTY, CAP_RTP
 from facewand.drivers.neoring import NeoRing, gamma_table
-from facewand.drivers.fsr import Fsr, raw_for, FAULT_SAMPLES
+from facewand.drivers.fsr import Fsr, FAULT_SAMPLES
 from facewand.drivers.button import Button
 from facewand.drivers.battery import Battery
 from facewand.ring import Ring
 from sim.fakehw import machine, neopixel
-from sim.fakehw.world import World
+from sim.fakehw.world import World, fsr_raw
 
 PICO = {
     "name": "t", "chip": "rp2040",
@@ -259,15 +259,15 @@ def check_fsr_maps_calibration_to_permille_and_smooths():
     w = world()
     f = Fsr(machine.ADC(machine.Pin(26)), 700, 45000, 3)
     for p in (0, 1, 250, 500, 999, 1000):
-        w.raw[26] = raw_for(p, 700, 45000)
+        w.raw[26] = fsr_raw(p, 700, 45000)
         f.filled = 0
         f.total = 0
         assert f.read() == p, p
-    w.raw[26] = raw_for(0, 700, 45000)
+    w.raw[26] = fsr_raw(0, 700, 45000)
     f.filled = 0
     f.total = 0
     f.read()
-    w.raw[26] = raw_for(900, 700, 45000)
+    w.raw[26] = fsr_raw(900, 700, 45000)
     assert [f.read(), f.read(), f.read(), f.read()] == [450, 600, 900, 900]
 
 
@@ -275,7 +275,7 @@ def check_fsr_inverted_wiring():
     w = world()
     f = Fsr(machine.ADC(machine.Pin(26)), 60000, 10000, 1)
     for p in (0, 333, 1000):
-        w.raw[26] = raw_for(p, 60000, 10000)
+        w.raw[26] = fsr_raw(p, 60000, 10000)
         assert f.read() == p
 
 
@@ -285,7 +285,7 @@ def check_fsr_reports_a_missing_or_shorted_sensor():
     w.raw[26] = 0                          # unplugged: only the pull-down
     got = [f.read() for _ in range(FAULT_SAMPLES)]
     assert got[-1] == -1 and f.fault and got[0] >= 0
-    w.raw[26] = raw_for(300, 700, 45000)
+    w.raw[26] = fsr_raw(300, 700, 45000)
     assert f.read() == 300 and not f.fault
     w.raw[26] = 65535                      # shorted
     for _ in range(FAULT_SAMPLES):
@@ -297,7 +297,7 @@ def check_fsr_pressed_to_the_rail_is_the_hardest_press_not_a_short():
     w = world()
     f = Fsr(machine.ADC(machine.Pin(26)), 700, 45000, 1)
     for p in (100, 300, 600, 900):       # a press that builds up
-        w.raw[26] = raw_for(p, 700, 45000)
+        w.raw[26] = fsr_raw(p, 700, 45000)
         f.read()
     w.raw[26] = 65535                    # then as hard as the sensor goes
     got = [f.read() for _ in range(FAULT_SAMPLES * 4)]
@@ -310,7 +310,7 @@ def check_fsr_at_the_rail_from_power_on_or_a_light_touch_is_a_short():
     w.raw[26] = 65535                    # at the rail from the first sample
     got = [f.read() for _ in range(FAULT_SAMPLES)]
     assert got[-1] == -1 and max(got) < 1000
-    w.raw[26] = raw_for(100, 700, 45000)
+    w.raw[26] = fsr_raw(100, 700, 45000)
     assert f.read() == 100
     w.raw[26] = 65535                    # a jump no finger makes in 20 ms
     got = [f.read() for _ in range(FAULT_SAMPLES)]
@@ -321,7 +321,7 @@ def check_fsr_inverted_wiring_pressed_to_its_rail():
     w = world()
     f = Fsr(machine.ADC(machine.Pin(26)), 60000, 10000, 1)
     for p in (200, 600, 900):
-        w.raw[26] = raw_for(p, 60000, 10000)
+        w.raw[26] = fsr_raw(p, 60000, 10000)
         f.read()
     w.raw[26] = 0
     assert [f.read() for _ in range(8)] == [1000] * 8
@@ -358,7 +358,7 @@ def check_world_applies_script_inputs_at_their_times():
     w.advance_to(620)
     assert not b.pressed()
     w.advance_to(1000)
-    assert w.raw[26] == raw_for(800, 700, 45000)
+    assert w.raw[26] == fsr_raw(800, 700, 45000)
     assert [i[1] for i in w.inputs] == ["press", "pressure"]
 
 

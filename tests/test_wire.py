@@ -12,11 +12,12 @@ from facewand.drivers.haptic import CAP_DUTY, CAP_RTP
 from facewand.drivers.neoring import gamma_table, cap_for
 from facewand.engine import Engine
 from facewand.view import RingView
-from facewand.ring import Ring, mark_pixel
+from facewand.ring import mark_pixel
 from facewand.routine_file import parse
 from facewand.settings import Settings
 from facewand.shell import TICK_MS
 from sim import felt
+from sim.picture import FramedRing
 from sim.motor_model import envelope
 
 from wire import BOARDS, ROUTINES, Run, load_board
@@ -158,7 +159,7 @@ def test_step_n_lights_n_marks_on_the_clock_face_at_the_wire(board):
 
 @pytest.mark.parametrize("count", range(12, 33))
 def test_every_number_on_every_ring_size_is_readable(count):
-    ring = Ring(count)
+    ring = FramedRing(count)
     for n in range(1, 13):
         ring.marks(0xFF0000, n, 255, 140)
         lit = [i for i in range(count) if ring.frame[i * 3]]

@@ -180,7 +180,7 @@ class Engine:
         self.gestures.edge(pressed, now)
 
     def pressure(self, permille, now):
-        g = self.guard             # the guard's sample(), without a call a tick
+        g = self.guard             # (the sample goes straight in: no call a tick)
         # The guard must look at once at a sample above the band unless it
         # already holds the person above it (a warning on, no all-clear
         # counting), and at one within the band if it does. Any other only

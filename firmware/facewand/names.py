@@ -8,6 +8,8 @@ STATE_NAMES = ("idle", "running", "paused", "done", "off")   # by commands.IDLE.
 
 REASON_NAMES = ("", "pressure_high", "battery_low")          # by commands.REASON_*
 
+GESTURE_NAMES = ("none", "press", "long", "double")          # by gestures.NONE..DOUBLE
+
 # By pattern number (cues.V_*): step N's cue is pattern N, routine N's is
 # cues.V_ROUTINE + N.
 VIBE_NAMES = tuple(["none"] + ["step%d" % n for n in range(1, MAX_STEP_CUE + 1)] + [

@@ -35,11 +35,12 @@ def _q(level):
 
 
 class RingView:
-    def __init__(self, pixels, keep_frame=True, lag=0):
-        """keep_frame: keep the perceptual picture (the simulator shows it);
-        lag: paint a new pattern PAINT_LAG ticks late (the wand, whose
-        ring driver then holds back that much less)."""
-        self.ring = Ring(pixels, keep_frame)
+    def __init__(self, pixels, picture=None, lag=0):
+        """picture: the ring.Ring to paint, of `pixels` pixels (the
+        simulator's keeps a perceptual copy too: sim.picture); none (None
+        or False): a plain one. lag: paint a new pattern PAINT_LAG ticks
+        late (the wand, whose ring driver then holds back that much less)."""
+        self.ring = picture or Ring(pixels)
         self.lag = lag
         # what the ring was last painted from
         self.k0 = -1

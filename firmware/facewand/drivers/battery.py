@@ -23,9 +23,3 @@ class Battery:
         # In two steps so every product stays a small int on the device.
         pin_mv = (total // _READS) * self.vref_mv // 65535
         return pin_mv * self.ratio_milli // 1000
-
-
-def raw_for(mv, ratio_milli, vref_mv):
-    """read_u16 value for a battery at `mv`: the simulator's model."""
-    pin_mv = mv * 1000 // ratio_milli
-    return min(65535, (pin_mv * 65535 + vref_mv - 1) // vref_mv)

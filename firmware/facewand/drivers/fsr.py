@@ -88,21 +88,6 @@ class Fsr:
         self.last = p
         return self._smooth(p)
 
-    def settled(self):
-        """True when another read of the same ADC value would change
-        nothing: a fault already declared, or no fault being counted and
-        the smoothing window full of the last reading. For a simulator that
-        skips quiet ticks (the wand reads every tick)."""
-        if self.fault:
-            return True
-        if self.faults or self.filled < len(self.window):
-            return False
-        last = self.last
-        for p in self.window:
-            if p != last:
-                return False
-        return True
-
     def _smooth(self, p):
         w = self.window
         n = len(w)
@@ -114,12 +99,3 @@ class Fsr:
         self.total += p
         self.i = (self.i + 1) % n
         return self.total // self.filled
-
-
-def raw_for(permille, zero, full):
-    """The read_u16 value at which Fsr.read() gives `permille` (before
-    smoothing): the simulator's sensor model, kept beside the driver so the
-    two cannot disagree."""
-    span = full - zero
-    raw = zero + (permille * span + (999 if span > 0 else -999)) // 1000
-    return raw

@@ -58,8 +58,8 @@ class PatternPlayer:
         p = VIBE_PATTERNS[pattern_id]
         self.pattern = p
         self.level = level
-        # The first segment (_start_segment, without its call: a cue's
-        # tick is the wand's busiest). The checker cannot know that a cue
+        # The first segment (here rather than in a call: a cue's tick is
+        # the wand's busiest). The checker cannot know that a cue
         # played is never the empty pattern 0 (V_NONE).
         self.seg = 0
         self.on = True
@@ -116,17 +116,11 @@ class PatternPlayer:
                     self.pattern = ()
                     self._set(0)
                     return
-                # (_start_segment, without its call)
+                # the next segment starts
                 self.on = True
                 until = add(until, p[i])
                 self.until = until
                 self._set(self.level * p[i + 2] // 1000)
-
-    def _start_segment(self, at):
-        p = self.pattern
-        self.on = True
-        self.until = add(at, p[self.seg * 3])
-        self._set(self.level * p[self.seg * 3 + 2] // 1000)
 
     def _set(self, permille):
         # Written first, recorded after: if the write raises, the player
