@@ -2,7 +2,8 @@
 # CPython and on MicroPython (tests/test_drivers.py runs each check on both
 # through checkrun). Plain asserts, no pytest.
 from facewand import cues, board as board_file
-from facewand.drivers.haptic import PwmMotor, Drv2605, CAP_DUTY, CAP_RTP
+from facewand.drivers.haptic import PwmMotor, CAP_DUTY
+from facewand.drivers.drv2605 import Drv2605, CAP_RTP
 from facewand.drivers.neoring import NeoRing, gamma_table
 from facewand.drivers.fsr import Fsr, FAULT_SAMPLES
 from facewand.drivers.button import Button

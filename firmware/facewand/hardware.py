@@ -1,7 +1,6 @@
 # Builds the drivers a board describes, from the machine and neopixel
 # modules it is given: the real ones on the wand, simulated ones in the
 # simulator and tests. The only place that turns pin numbers into objects.
-from facewand.drivers.haptic import PwmMotor, Drv2605
 from facewand.drivers.neoring import NeoRing, cap_for
 from facewand.drivers.fsr import Fsr
 from facewand.drivers.button import Button
@@ -89,12 +88,15 @@ class HardwareFault(Exception):
 
 
 def _motor(board, machine):
+    # Each board loads only its motor's driver.
     m = board.motor
     if m["kind"] == "pwm":
+        from facewand.drivers.haptic import PwmMotor
         pin = machine.Pin(m["pin"], machine.Pin.OUT, value=0)
         pwm = machine.PWM(pin)
         pwm.freq(m["freq"])
         return PwmMotor(pwm, m["min_duty"], rest_ms(board), pin)
+    from facewand.drivers.drv2605 import Drv2605
     en = None
     if "en" in m:
         # Shut down first: a DRV2605 left playing by a crash keeps playing

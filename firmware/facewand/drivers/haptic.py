@@ -4,6 +4,9 @@
 # the pattern's (on_ms, off_ms, level) segments against the tick it is
 # given, so the main loop never sleeps inside a cue. A new pattern replaces
 # the one playing, as the engine expects.
+#
+# Here the player and the PWM-switched coin motor; the DRV2605 haptic
+# driver is in drv2605.py, loaded only by a board that has one.
 from facewand.cues import VIBE_PATTERNS, MAX_LEVEL
 from facewand.ticks import add, diff
 from facewand.compat import const
@@ -11,14 +14,13 @@ from facewand.compat import const
 # The 80% cap as PWM duty: the driver maps MAX_LEVEL here, whatever the
 # board's stall duty, so the cap holds at the pin and not only in the trace.
 CAP_DUTY = const(52428)      # 65535 * MAX_LEVEL // 1000
-CAP_RTP = const(204)         # 255 * MAX_LEVEL // 1000
 STOP_TRIES = const(3)        # an I2C EIO is often a one-off: try again before cutting
 
 # For the type checker only (never true when the firmware runs): lets
 # pyright check every hardware call here against each port's stubs.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from machine import PWM, I2C, Pin
+    from machine import PWM, Pin
 
 
 class PatternPlayer:
@@ -187,67 +189,3 @@ class PwmMotor(PatternPlayer):
                 capped = permille if permille < MAX_LEVEL else MAX_LEVEL
                 self.pwm.duty_u16(self.min_duty + self.span * capped // MAX_LEVEL)
             self.drive = permille
-
-
-# DRV2605L registers (datasheet section 8.6).
-_MODE = 0x01
-_RTP_INPUT = 0x02
-_LIBRARY = 0x03
-_FEEDBACK = 0x1A
-_CONTROL1 = 0x1B
-_CONTROL2 = 0x1C
-_CONTROL3 = 0x1D
-_MODE_RTP = 0x05
-_MODE_STANDBY = 0x40
-
-
-class Drv2605(PatternPlayer):
-    """An LRA (or ERM) on a TI DRV2605L haptic driver over I2C, in
-    real-time playback mode: each drive level is one register write."""
-
-    def __init__(self, i2c: "I2C", addr=0x5A, lra=True, rest_ms=0, en: "Pin | None" = None):
-        """en: the chip's EN pin, if wired: high to run, low to shut the
-        chip down, the motor's last way off when I2C fails."""
-        super().__init__(rest_ms)
-        self.i2c = i2c
-        self.addr = addr
-        self.en = en
-        self.byte = bytearray(1)      # reused for every write
-        if en is not None:
-            en.value(1)
-        self._write(_MODE, 0x00)      # out of standby
-        # bit 7: LRA mode; bits 6-4: brake factor 4x, so a pulse stops in
-        # about one period of the LRA instead of ringing on.
-        self._write(_FEEDBACK, 0xB6 if lra else 0x36)
-        # STARTUP_BOOST (overdrive at each start), default drive time.
-        self._write(_CONTROL1, 0x93)
-        # Unidirectional input: 0 means no drive and the chip brakes by
-        # itself when the input drops (bidirectional, the reset default,
-        # reads an unsigned 0 as full reverse drive).
-        self._write(_CONTROL2, 0x75)
-        self._write(_LIBRARY, 6 if lra else 1)
-        self._write(_CONTROL3, 0x08)  # RTP input is unsigned
-        self._write(_RTP_INPUT, 0)
-        self._write(_MODE, _MODE_RTP)
-
-    def _write(self, reg, value):
-        self.byte[0] = value
-        self.i2c.writeto_mem(self.addr, reg, self.byte)
-
-    def _drive(self, permille):
-        if permille > MAX_LEVEL:
-            permille = MAX_LEVEL
-        self._write(_RTP_INPUT, 255 * permille // 1000 if permille > 0 else 0)
-
-    def _cut(self):
-        # Standby stops the output stage; EN low shuts the chip down even
-        # when its bus is gone.
-        try:
-            self._write(_MODE, _MODE_STANDBY)
-        except Exception:
-            pass
-        if self.en is not None:
-            try:
-                self.en.value(0)
-            except Exception:
-                pass
