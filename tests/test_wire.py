@@ -175,7 +175,7 @@ def test_every_number_on_every_ring_size_is_readable(count):
 def test_the_session_dot_stands_out_from_the_fill_at_the_wire(board):
     run = Run(board, "daily", "0.5 press\n")
     count = run.board.ring["count"]
-    stroke_writes = [(t, px) for t, px in run.ring_writes() if _pattern_at(run, t, px) == cues.L_STROKE]
+    stroke_writes = [(t, px) for t, px in run.ring_writes() if _pattern_at(run, t, px) == names.LED_NAMES.index("stroke")]
     assert stroke_writes
     where = set()
     for t, px in stroke_writes:

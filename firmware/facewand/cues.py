@@ -113,31 +113,9 @@ VIBE_PATTERNS = tuple(VIBE_PATTERNS)
 VIBE_MS = tuple(_length(p) for p in VIBE_PATTERNS)
 del _count, _length     # import-time helpers: the wand need not keep them
 
-# Ring patterns: what the ring is showing. The trace records every change.
-L_OFF = const(0)
-L_IDLE = const(1)
-L_START = const(2)
-L_STEP = const(3)       # a step begins: its number as lit marks on a clock face
-L_STROKE = const(4)     # strokes: the step fills around the ring
-L_HOLD = const(5)       # holding a point: the ring empties as the hold runs
-L_PAUSED = const(6)
-L_WARN = const(7)       # pressing too hard
-L_BATTERY = const(8)
-L_DONE = const(9)
-L_ROUTINE = const(10)   # idle, a routine just chosen: its number in its colour
-L_ERROR = const(11)     # at power-on: a routine file was bad and skipped
 # Colours are packed 0xRRGGBB ints (small ints: no allocation to pass
 # around), each at full strength in its brightest channel: the ring painter
-# sets brightness. None is grey, so the white session-progress dot always
-# stands out from the fill it sits on.
-STEP_COLOURS = (
-    0xFF5A1E, 0xFFB400, 0xC8FF00, 0x3CFF3C, 0x00FFC0,
-    0x00A0FF, 0x3C50FF, 0x9646FF, 0xFF3CD2, 0xFF3C78,
-    0xFF8C50, 0x50FFFF,
-)
+# sets brightness. These two start-up uses too; the ring's own patterns and
+# colours are the view's (facewand.view).
 WHITE = const(0xFFFFFF)
-AMBER = const(0xFF8C00)
 RED = const(0xFF0000)
-ORANGE = const(0xFF4600)
-GREEN = const(0x00FF40)
-MAGENTA = const(0xFF00C0)

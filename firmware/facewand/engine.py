@@ -15,7 +15,7 @@
 #                     the battery warning again, then off
 #           long   -> off (power-off cue)
 #           double -> idle, the next routine chosen (its cue; the ring shows
-#                     its number in its colour for ROUTINE_SHOW_MS)
+#                     its number in its colour for _ROUTINE_SHOW_MS)
 #   running press  -> paused (pause cue; the schedule stops)
 #           long   -> idle (session ended early: end cue)
 #           double -> running, the next step begins now (from the last: done)
@@ -62,13 +62,13 @@ from facewand.pressure import PressureGuard, WARN_REPEAT_MS, CLEAR_AFTER_MS, PRE
 from facewand.routines import LEAD_MS
 from facewand.schedule import Schedule
 from facewand.ticks import add, diff
-from facewand.view import BATTERY_SHOW_MS
+from facewand.view import BATTERY_SHOW_MS, L_ERROR, L_ROUTINE
 
 from facewand.compat import const
 
 SESSION_CAP_MS = const(1800000)
 BATTERY_CONFIRM_MS = const(2000)
-ROUTINE_SHOW_MS = const(1500)
+_ROUTINE_SHOW_MS = const(1500)
 ERROR_SHOW_MS = const(2000)
 
 # What a gesture does beyond changing state.
@@ -95,15 +95,22 @@ GESTURES = (
 )
 # The same as a flat lookup by (state * 4 + gesture) * 3, built once, so a
 # tick finds its row without making a tuple: next state (_NO_STATE: none),
-# cue, do. In bytes: a quarter of a tuple's heap.
+# cue, do. The wand keeps only this (in bytes: a tenth of the tuples' heap).
 _NO_STATE = const(255)
-_TABLE = bytearray([_NO_STATE, 0, 0] * (5 * 4))
-for _row in GESTURES:
-    _j = (_row[0] * 4 + _row[1]) * 3
-    _TABLE[_j] = _row[2]
-    _TABLE[_j + 1] = _row[3]
-    _TABLE[_j + 2] = _row[4]
-_TABLE = bytes(_TABLE)
+
+
+def _table(rows):
+    t = bytearray([_NO_STATE, 0, 0] * (5 * 4))
+    for r in rows:
+        j = (r[0] * 4 + r[1]) * 3
+        t[j] = r[2]
+        t[j + 1] = r[3]
+        t[j + 2] = r[4]
+    return bytes(t)
+
+
+_TABLE = _table(GESTURES)
+del GESTURES, _table
 
 # Motor priorities: who may interrupt whom.
 _P_GUIDE = const(1)
@@ -165,7 +172,7 @@ class Engine:
         self.last_t = now
         self._enter(IDLE, now)
         if self.load_errors:
-            self._overlay(cues.L_ERROR, ERROR_SHOW_MS, now)
+            self._overlay(L_ERROR, ERROR_SHOW_MS, now)
         self._show(now)
         return self.out.n
 
@@ -393,7 +400,7 @@ class Engine:
         self.routine = self.routines[self.choice]
         self.sch.choose(self.routine)
         self._set_level()
-        self._overlay(cues.L_ROUTINE, ROUTINE_SHOW_MS, now)
+        self._overlay(L_ROUTINE, _ROUTINE_SHOW_MS, now)
         self.state_t = now        # the idle breathing starts afresh
         self.out.emit(CMD_ROUTINE, self.choice, 0, 0)
         self._vibe(cues.V_ROUTINE + min(self.choice + 1, cues.MAX_ROUTINES), _P_STATE, now)

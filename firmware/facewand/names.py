@@ -18,6 +18,6 @@ VIBE_NAMES = tuple(["none"] + ["step%d" % n for n in range(1, MAX_STEP_CUE + 1)]
     "wake",
 ] + ["routine%d" % n for n in range(1, MAX_ROUTINES + 1)] + ["fault"])
 
-# By ring pattern (cues.L_*).
+# By ring pattern (view.L_*, numbered in facewand/view.py).
 LED_NAMES = ("off", "idle", "start", "step", "stroke", "hold", "paused",
              "warn", "battery_low", "done", "routine", "error")

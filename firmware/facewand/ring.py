@@ -21,7 +21,7 @@
 # pixels between them, on 12 they touch.
 from facewand.compat import const
 
-HOURS = const(12)
+_HOURS = const(12)
 
 
 class Ring:
@@ -38,8 +38,8 @@ class Ring:
         self.c0 = bytearray(3)
         self.c0_dark = False          # c0 holds black (the usual unlit part)
         # The pixel each hour is shown on (index 0 unused).
-        self.at = bytearray(HOURS + 1)
-        for h in range(1, HOURS + 1):
+        self.at = bytearray(_HOURS + 1)
+        for h in range(1, _HOURS + 1):
             self.at[h] = mark_pixel(h, count)
         # A second whole ring in one colour, for the part of an arc past its
         # edge; rest_c is the colour it holds, so it is rebuilt only when
@@ -127,9 +127,9 @@ class Ring:
             self._colour(self.c0, 0, 0)
             self.c0_dark = True
         at = self.at
-        last = number if number <= HOURS else HOURS + 1
+        last = number if number <= _HOURS else _HOURS + 1
         _hours(self.wire, self.pre_w, self.count, self.c0, self.c, at, last)
-        if 1 <= number <= HOURS:
+        if 1 <= number <= _HOURS:
             self.pixel(at[number], rgb, level)
         self.dirty = True
 
@@ -164,7 +164,7 @@ def _hours(buf, pre, count, dark, lit, at, last):
 
 def mark_pixel(hour, count):
     """The pixel that shows `hour` (1..12) on a ring of `count` pixels."""
-    return (hour % HOURS) * count // HOURS
+    return (hour % _HOURS) * count // _HOURS
 
 
 def triangle(t, period, low, high):

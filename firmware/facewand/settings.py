@@ -5,12 +5,12 @@
 # name; the safety caps themselves live in the engine and cues modules.
 from facewand.compat import const
 
-AUTO_OFF_MIN_MS = const(10000)
-AUTO_OFF_MAX_MS = const(1800000)   # nothing stays on unattended past 30 min
+_AUTO_OFF_MIN_MS = const(10000)
+_AUTO_OFF_MAX_MS = const(1800000)   # nothing stays on unattended past 30 min
 
 # field: (lowest, highest); the default is the class attribute below.
 FIELDS = (
-    ("auto_off_ms", AUTO_OFF_MIN_MS, AUTO_OFF_MAX_MS),
+    ("auto_off_ms", _AUTO_OFF_MIN_MS, _AUTO_OFF_MAX_MS),
     ("intensity", 100, 1000),       # permille; the engine keeps it within its floor and cap
     ("brightness", 20, 100),        # ring, % of the board's max_brightness
     ("battery_low_mv", 2800, 4200),

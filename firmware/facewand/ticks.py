@@ -10,26 +10,26 @@
 # such as t + delta could reach 1.5 * 2**30 and would become a heap integer.
 from facewand.compat import const
 
-MASK = const(0x3FFFFFFF)   # ticks values are 0 .. MASK
-HALF = const(0x20000000)   # the largest distance that can be told apart
+_MASK = const(0x3FFFFFFF)   # ticks values are 0 .. _MASK
+_HALF = const(0x20000000)   # the largest distance that can be told apart
 
 
 def _diff(end, start):
     """Signed distance end - start in ms, correct across one wraparound.
 
-    Valid while the true distance lies in -HALF .. HALF-1 (about 6 days)."""
-    d = (end - start) & MASK
-    if d >= HALF:
-        d = d - HALF - HALF
+    Valid while the true distance lies in -_HALF .. _HALF-1 (about 6 days)."""
+    d = (end - start) & _MASK
+    if d >= _HALF:
+        d = d - _HALF - _HALF
     return d
 
 
 def _add(t, delta):
-    """t + delta modulo the tick period; delta may be negative (|delta| < HALF)."""
-    r = (t - HALF + delta) & MASK
-    if r < HALF:
-        return r + HALF
-    return r - HALF
+    """t + delta modulo the tick period; delta may be negative (|delta| < _HALF)."""
+    r = (t - _HALF + delta) & _MASK
+    if r < _HALF:
+        return r + _HALF
+    return r - _HALF
 
 
 # On MicroPython the same arithmetic is built in (its ticks period is 2**30

@@ -14,13 +14,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from machine import ADC
 
-MISSING_BELOW = const(200)
-SHORTED_ABOVE = const(65000)
+_MISSING_BELOW = const(200)
+_SHORTED_ABOVE = const(65000)
 FAULT_SAMPLES = const(5)      # a fault must last this many samples to count
 # A reading at the rail right after one at least this firm (permille) is
 # the hardest press, not a short: a real press climbs through the middle of
 # the range at 50 samples a second, a short jumps there in one sample.
-RAIL_FROM = const(500)
+_RAIL_FROM = const(500)
 
 
 class Fsr:
@@ -44,7 +44,7 @@ class Fsr:
         a firm press it is the hardest press there is (the FSR's resistance
         falls towards nothing), and must keep the over-pressure warning on."""
         raw = self.adc.read_u16()
-        if MISSING_BELOW <= raw <= SHORTED_ABOVE and not self.faults:
+        if _MISSING_BELOW <= raw <= _SHORTED_ABOVE and not self.faults:
             # In range, as nearly every sample is: the short way (`fault`
             # is already False: it is set only after FAULT_SAMPLES faults).
             p = (raw - self.zero) * 1000 // self.span
@@ -65,10 +65,10 @@ class Fsr:
             i += 1
             self.i = i if i < len(w) else 0
             return self.total // self.filled
-        rail = raw > SHORTED_ABOVE if self.span > 0 else raw < MISSING_BELOW
-        if rail and self.last >= RAIL_FROM:
+        rail = raw > _SHORTED_ABOVE if self.span > 0 else raw < _MISSING_BELOW
+        if rail and self.last >= _RAIL_FROM:
             p = 1000
-        elif raw < MISSING_BELOW or raw > SHORTED_ABOVE:
+        elif raw < _MISSING_BELOW or raw > _SHORTED_ABOVE:
             self.faults += 1
             if self.faults >= FAULT_SAMPLES:
                 self.fault = True

@@ -14,7 +14,7 @@ from facewand.compat import const
 # The 80% cap as PWM duty: the driver maps MAX_LEVEL here, whatever the
 # board's stall duty, so the cap holds at the pin and not only in the trace.
 CAP_DUTY = const(52428)      # 65535 * MAX_LEVEL // 1000
-STOP_TRIES = const(3)        # an I2C EIO is often a one-off: try again before cutting
+_STOP_TRIES = const(3)        # an I2C EIO is often a one-off: try again before cutting
 
 # For the type checker only (never true when the firmware runs): lets
 # pyright check every hardware call here against each port's stubs.
@@ -86,7 +86,7 @@ class PatternPlayer:
         motor is cut another way (_cut). Never raises; True when the
         driver answered."""
         self.pattern = ()
-        for _ in range(STOP_TRIES):
+        for _ in range(_STOP_TRIES):
             try:
                 self._drive(0)
                 self.drive = 0
