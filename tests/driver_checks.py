@@ -72,7 +72,7 @@ def check_pwm_motor_new_cue_replaces_the_playing_one_and_stop_silences():
     m.play(cues.V_FINISH, 800, 0)
     m.update(100)
     m.play(cues.V_STROKE, 800, 100)
-    m.update(100 + cues.VIBE_MS[cues.V_STROKE])
+    m.update(100 + cues.VIBE_MS[cues.V_STROKE] * cues.UNIT)
     assert pwm.duty_u16() == 0 and not m.busy()
     m.play(cues.V_FINISH, 800, 200)
     m.stop()

@@ -258,10 +258,10 @@ def test_guidance_waits_for_a_warning_buzz_instead_of_cutting_it():
     w.run(LEAD_MS - 100)
     w.pressure(900)
     t0 = w.t
-    w.run(cues.VIBE_MS[cues.V_PRESSURE_HIGH] + 100)
+    w.run(cues.VIBE_MS[cues.V_PRESSURE_HIGH] * cues.UNIT + 100)
     v = [(c[0] - t0, names.VIBE_NAMES[c[2]]) for c in w.since(t0) if c[1] == CMD_VIBE]
     assert v[0] == (0, "pressure_high")
-    assert v[1][1] == "step1" and v[1][0] >= cues.VIBE_MS[cues.V_PRESSURE_HIGH]
+    assert v[1][1] == "step1" and v[1][0] >= cues.VIBE_MS[cues.V_PRESSURE_HIGH] * cues.UNIT
 
 
 def test_low_battery_warns_lets_the_step_finish_then_powers_off():

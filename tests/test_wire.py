@@ -202,7 +202,7 @@ def _pwm_board(draw_min_duty):
 def _max_drive(b, level):
     """The highest drive value any cue puts on the pin at session level `level`."""
     top = 0
-    for p in range(1, len(cues.VIBE_PATTERNS)):
+    for p in range(1, felt.count()):
         timeline, _ = felt.drive_timeline(b, p, level)
         top = max([top] + [v for _, v in timeline])
     return top
@@ -269,7 +269,7 @@ def test_each_cues_light_comes_when_its_vibration_is_felt(board):
         shown = [wt for wt, px in writes if wt >= t and px == want]
         if not shown:
             continue                     # replaced before it was shown (a quick change)
-        first_pulse = cues.VIBE_PATTERNS[names.VIBE_NAMES.index(v["pattern"])][0]
+        first_pulse = felt.segments(names.VIBE_NAMES.index(v["pattern"]))[0]
         peak = max(amp[t:t + first_pulse + 100])
         felt_at = next(k for k in range(t, end) if amp[k] >= peak / 2)
         assert abs(felt_at - shown[0]) <= 40, (v, felt_at, shown[0])

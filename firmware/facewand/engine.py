@@ -438,7 +438,7 @@ class Engine:
                                      or self.deferred > cues.MAX_STEP_CUE):
                 self.deferred = pattern
             return
-        ms = cues.VIBE_MS[pattern]
+        ms = cues.VIBE_MS[pattern] * cues.UNIT
         self.motor_until = add(now, ms)
         self.motor_prio = prio
         # A cue replaces one sent earlier in the same tick: the motor would

@@ -7,7 +7,7 @@
 #
 # Here the player and the PWM-switched coin motor; the DRV2605 haptic
 # driver is in drv2605.py, loaded only by a board that has one.
-from facewand.cues import VIBE_PATTERNS, MAX_LEVEL
+from facewand.cues import VIBE, VIBE_AT, UNIT, MAX_LEVEL
 from facewand.ticks import add, diff
 from facewand.compat import const
 
@@ -32,8 +32,9 @@ class PatternPlayer:
     and the ring waits accordingly (see Shell._outputs)."""
 
     def __init__(self, rest_ms=0):
-        self.pattern = ()
-        self.seg = 0            # index of the current (on, off, level) triple
+        self.pattern = 0        # the cue playing (cues.V_*), 0 for none
+        self.seg = 0            # its current (on, off, level) triple, by index in cues.VIBE
+        self.end = 0            # where its triples end
         self.on = False         # in the on part of the segment
         self.until = 0          # tick at which the current part ends
         self.level = 0          # session level, permille
@@ -57,19 +58,20 @@ class PatternPlayer:
                 rested = self.rested = True
         self.from_rest = rested
         self.started = True
-        p = VIBE_PATTERNS[pattern_id]
-        self.pattern = p
+        self.pattern = pattern_id
         self.level = level
         # The first segment (here rather than in a call: a cue's tick is
-        # the wand's busiest). The checker cannot know that a cue
-        # played is never the empty pattern 0 (V_NONE).
-        self.seg = 0
+        # the wand's busiest). A cue played is never the empty pattern 0.
+        s = VIBE_AT[pattern_id]
+        self.seg = s
+        self.end = VIBE_AT[pattern_id + 1]
         self.on = True
-        self.until = add(now, p[0])  # pyright: ignore[reportGeneralTypeIssues]
-        self._set(level * p[2] // 1000)  # pyright: ignore[reportGeneralTypeIssues]
+        i = s * 3
+        self.until = add(now, VIBE[i] * UNIT)
+        self._set(level * VIBE[i + 2] * UNIT // 1000)
 
     def busy(self):
-        return len(self.pattern) > 0
+        return self.pattern != 0
 
     def still(self, now):
         """True once the motor has been undriven long enough to stop."""
@@ -85,7 +87,7 @@ class PatternPlayer:
         that belief wrong), retried, and if the bus or pin still fails the
         motor is cut another way (_cut). Never raises; True when the
         driver answered."""
-        self.pattern = ()
+        self.pattern = 0
         for _ in range(_STOP_TRIES):
             try:
                 self._drive(0)
@@ -102,27 +104,28 @@ class PatternPlayer:
 
     def update(self, now):
         self.t = now
-        p = self.pattern
         until = self.until
-        while p and diff(now, until) >= 0:
-            i = self.seg * 3
-            if self.on and p[i + 1] > 0:
+        while self.pattern and diff(now, until) >= 0:
+            s = self.seg
+            i = s * 3
+            if self.on and VIBE[i + 1] > 0:
                 self.on = False
-                until = add(until, p[i + 1])
+                until = add(until, VIBE[i + 1] * UNIT)
                 self.until = until
                 self._set(0)
             else:
-                i += 3
-                self.seg += 1
-                if i >= len(p):
-                    self.pattern = ()
+                s += 1
+                self.seg = s
+                if s >= self.end:
+                    self.pattern = 0
                     self._set(0)
                     return
                 # the next segment starts
+                i += 3
                 self.on = True
-                until = add(until, p[i])
+                until = add(until, VIBE[i] * UNIT)
                 self.until = until
-                self._set(self.level * p[i + 2] // 1000)
+                self._set(self.level * VIBE[i + 2] * UNIT // 1000)
 
     def _set(self, permille):
         # Written first, recorded after: if the write raises, the player
