@@ -4,7 +4,8 @@
 from facewand import cues, board as board_file
 from facewand.drivers.haptic import PwmMotor, CAP_DUTY
 from facewand.drivers.drv2605 import Drv2605, CAP_RTP
-from facewand.drivers.neoring import NeoRing, gamma_table
+from facewand.drivers.neoring import NeoRing
+from facewand.hardware import ORDERS, gamma_table
 from facewand.drivers.fsr import Fsr, FAULT_SAMPLES
 from facewand.drivers.button import Button
 from facewand.drivers.battery import Battery
@@ -176,7 +177,7 @@ def check_a_drv2605_whose_bus_fails_is_stopped_by_standby_or_its_enable_pin():
 def check_ring_writes_only_changed_frames_in_wire_order_with_gamma():
     world()
     np = neopixel.NeoPixel(machine.Pin(17), 12)
-    drv = NeoRing(np, "GRB", 255)
+    drv = NeoRing(np, ORDERS["GRB"], gamma_table(255))
     ring = Ring(12)
     drv.lend(ring)                        # as the shell does
     ring.pixel(0, 0xFF8000, 255)
@@ -196,7 +197,7 @@ def check_ring_writes_only_changed_frames_in_wire_order_with_gamma():
 def check_ring_brightness_cap_limits_current():
     world()
     np = neopixel.NeoPixel(machine.Pin(17), 12)
-    drv = NeoRing(np, "RGB", 100)
+    drv = NeoRing(np, ORDERS["RGB"], gamma_table(100))
     ring = Ring(12)
     drv.lend(ring)                        # as the shell does
     ring.fill(0xFFFFFF, 255)
@@ -229,7 +230,7 @@ def _shows(drv, ring, np, ticks, changes, still=None):
 def check_ring_held_back_sends_each_picture_delay_ticks_later():
     world()
     np = neopixel.NeoPixel(machine.Pin(17), 12)
-    drv = NeoRing(np, "RGB", 255, slow=3, quick=1)
+    drv = NeoRing(np, ORDERS["RGB"], gamma_table(255), slow=3, quick=1)
     ring = Ring(12)
     drv.lend(ring)                        # as the shell does
     g = gamma_table(255)
@@ -243,7 +244,7 @@ def check_ring_held_back_sends_each_picture_delay_ticks_later():
 def check_ring_hold_shrinks_at_once_and_grows_back_by_holding():
     world()
     np = neopixel.NeoPixel(machine.Pin(17), 12)
-    drv = NeoRing(np, "RGB", 255, slow=3, quick=1)
+    drv = NeoRing(np, ORDERS["RGB"], gamma_table(255), slow=3, quick=1)
     ring = Ring(12)
     drv.lend(ring)                        # as the shell does
     g = gamma_table(255)

@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 from facewand import board as board_file, cues, hardware, names
 from facewand.drivers.haptic import CAP_DUTY
 from facewand.drivers.drv2605 import CAP_RTP
-from facewand.drivers.neoring import gamma_table, cap_for
+from facewand.hardware import gamma_table, cap_for
 from facewand.engine import Engine
 from facewand.view import RingView
 from facewand.ring import mark_pixel
