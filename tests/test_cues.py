@@ -38,7 +38,8 @@ def test_the_simulators_packer_packs_as_the_wand_did():
 def test_the_softest_level_a_person_can_set_is_the_engines_floor():
     from facewand.engine import Engine
     from facewand.view import RingView
-    from facewand.settings import Settings, FIELDS
+    from facewand.settings import Settings
+    from facewand.settings_limits import FIELDS
     from wand import routine
     lowest = {name: lo for name, lo, _ in FIELDS}["intensity"]
     e = Engine((routine(intensity=0.1),), Settings(intensity=lowest), RingView(12))
