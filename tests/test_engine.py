@@ -424,8 +424,8 @@ def _rules_comment():
 
 
 def gesture_rows():
-    """engine.GESTURES's rows, read back from the table the engine keeps
-    (it drops the rows once the table is built)."""
+    """The engine's gesture rows, read back from the table it keeps (it
+    drops the rows once the table is built)."""
     from facewand import engine
     t = engine._TABLE
     return [(j // 12, j // 3 % 4, t[j], t[j + 1], t[j + 2])

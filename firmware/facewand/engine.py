@@ -9,7 +9,7 @@
 #
 # States: idle, running, paused, done, off. Power-on is idle.
 #
-# By the button (the table GESTURES below; gestures.py tells them apart):
+# By the button (the table in _table() below; gestures.py tells them apart):
 #   idle    press  -> running with the chosen routine (start cue; step 1
 #                     begins LEAD_MS later); with the battery low, no:
 #                     the battery warning again, then off
@@ -57,7 +57,7 @@ from facewand.commands import (
     CMD_LED, CMD_WARN, CMD_CLEAR, CMD_STROKE, CMD_POINT, CMD_ROUTINE,
     POINT_PRESS, POINT_RELEASE, REASON_PRESSURE, REASON_BATTERY,
 )
-from facewand.gestures import Gestures, PRESS, LONG, DOUBLE
+from facewand.gestures import Gestures
 from facewand.pressure import PressureGuard, WARN_REPEAT_MS, CLEAR_AFTER_MS, PRESSURE_STALE_MS
 from facewand.routines import LEAD_MS
 from facewand.schedule import Schedule
@@ -79,27 +79,29 @@ _SKIP = const(3)        # the next step now
 _PAUSE = const(4)
 _RESUME = const(5)
 
-# state, gesture -> next state, its cue, and what else happens
-GESTURES = (
-    (IDLE, PRESS, RUNNING, cues.V_START, _START),
-    (IDLE, LONG, OFF, 0, _NOTHING),
-    (IDLE, DOUBLE, IDLE, 0, _CHOOSE),
-    (RUNNING, PRESS, PAUSED, cues.V_PAUSE, _PAUSE),
-    (RUNNING, LONG, IDLE, cues.V_END, _NOTHING),
-    (RUNNING, DOUBLE, RUNNING, 0, _SKIP),
-    (PAUSED, PRESS, RUNNING, cues.V_RESUME, _RESUME),
-    (PAUSED, LONG, IDLE, cues.V_END, _NOTHING),
-    (DONE, PRESS, IDLE, 0, _NOTHING),
-    (DONE, LONG, OFF, 0, _NOTHING),
-    (OFF, PRESS, IDLE, cues.V_WAKE, _NOTHING),
-)
-# The same as a flat lookup by (state * 4 + gesture) * 3, built once, so a
-# tick finds its row without making a tuple: next state (_NO_STATE: none),
-# cue, do. The wand keeps only this (in bytes: a tenth of the tuples' heap).
 _NO_STATE = const(255)
 
 
-def _table(rows):
+def _table():
+    """The gestures' table as a flat lookup by (state * 4 + gesture) * 3,
+    built once, so a tick finds its row without making a tuple: next state
+    (_NO_STATE: none), cue, do. The wand keeps only this (in bytes: a tenth
+    of the rows' heap); the rows and their words are local here."""
+    from facewand.gestures import PRESS, LONG, DOUBLE
+    # state, gesture -> next state, its cue, and what else happens
+    rows = (
+        (IDLE, PRESS, RUNNING, cues.V_START, _START),
+        (IDLE, LONG, OFF, 0, _NOTHING),
+        (IDLE, DOUBLE, IDLE, 0, _CHOOSE),
+        (RUNNING, PRESS, PAUSED, cues.V_PAUSE, _PAUSE),
+        (RUNNING, LONG, IDLE, cues.V_END, _NOTHING),
+        (RUNNING, DOUBLE, RUNNING, 0, _SKIP),
+        (PAUSED, PRESS, RUNNING, cues.V_RESUME, _RESUME),
+        (PAUSED, LONG, IDLE, cues.V_END, _NOTHING),
+        (DONE, PRESS, IDLE, 0, _NOTHING),
+        (DONE, LONG, OFF, 0, _NOTHING),
+        (OFF, PRESS, IDLE, cues.V_WAKE, _NOTHING),
+    )
     t = bytearray([_NO_STATE, 0, 0] * (5 * 4))
     for r in rows:
         j = (r[0] * 4 + r[1]) * 3
@@ -109,8 +111,8 @@ def _table(rows):
     return bytes(t)
 
 
-_TABLE = _table(GESTURES)
-del GESTURES, _table
+_TABLE = _table()
+del _table
 
 # Motor priorities: who may interrupt whom.
 _P_GUIDE = const(1)
