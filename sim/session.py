@@ -57,7 +57,7 @@ def _no_guard():
 
 def _settled(fsr):
     """True when another read of the same ADC value would change nothing
-    the pressure driver (facewand.drivers.fsr) says: a fault already
+    the pressure driver (facewand.drivers.inputs.Fsr) says: a fault already
     declared, or no fault being counted and the smoothing window full of
     the last reading. The wand reads every tick; the simulator skips
     ticks only while this holds."""

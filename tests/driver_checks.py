@@ -6,9 +6,7 @@ from facewand.drivers.haptic import PwmMotor, CAP_DUTY
 from facewand.drivers.drv2605 import Drv2605, CAP_RTP
 from facewand.drivers.neoring import NeoRing
 from facewand.hardware import ORDERS, gamma_table
-from facewand.drivers.fsr import Fsr, FAULT_SAMPLES
-from facewand.drivers.button import Button
-from facewand.drivers.battery import Battery
+from facewand.drivers.inputs import Button, Fsr, Battery, FAULT_SAMPLES
 from facewand.ring import Ring
 from sim.fakehw import machine, neopixel
 from sim.fakehw.world import World, fsr_raw

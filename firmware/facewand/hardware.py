@@ -2,9 +2,7 @@
 # modules it is given: the real ones on the wand, simulated ones in the
 # simulator and tests. The only place that turns pin numbers into objects.
 from facewand.drivers.neoring import NeoRing
-from facewand.drivers.fsr import Fsr
-from facewand.drivers.button import Button
-from facewand.drivers.battery import Battery
+from facewand.drivers.inputs import Button, Fsr, Battery
 from facewand.shell import TICK_MS, Hardware
 from facewand.compat import describe
 

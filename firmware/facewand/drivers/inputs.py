@@ -1,18 +1,26 @@
-# Pressure: a force-sensitive resistor on an ADC, as permille of full scale.
+# The wand's inputs, each read by the shell: the button (every tick), the
+# pressure sensor (every tick) and the battery (once a second). One module
+# for the three: each module costs the wand ~200 bytes of heap of its own.
 #
+# The button: its level only. Debounce and gestures are the engine's
+# (facewand.gestures).
+#
+# Pressure: a force-sensitive resistor on an ADC, as permille of full scale.
 # Wiring (see README): FSR from 3V3 to the ADC pin, 10 kOhm from the pin to
 # ground on the wand's board, and 1 MOhm across the FSR on the sensor's side
 # of its connector. So with the sensor in place and nothing pressing, the
 # pin reads a little above zero (`zero`); with the sensor unplugged it reads
 # zero (missing); with the FSR shorted it reads the rail (shorted). Readings
 # are averaged over `smooth` samples to calm the sensor's noise.
+#
+# The battery: through a resistor divider on an ADC, in millivolts.
 from facewand.compat import const
 
 # For the type checker only (never true when the firmware runs): lets
 # pyright check every hardware call here against each port's stubs.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from machine import ADC
+    from machine import ADC, Pin
 
 _MISSING_BELOW = const(200)
 _SHORTED_ABOVE = const(65000)
@@ -21,6 +29,17 @@ FAULT_SAMPLES = const(5)      # a fault must last this many samples to count
 # the hardest press, not a short: a real press climbs through the middle of
 # the range at 50 samples a second, a short jumps there in one sample.
 _RAIL_FROM = const(500)
+
+_READS = const(4)             # battery readings averaged: one read is noisy under motor load
+
+
+class Button:
+    def __init__(self, pin: "Pin", active_low):
+        self.pin = pin
+        self.active = 0 if active_low else 1
+
+    def pressed(self):
+        return self.pin.value() == self.active
 
 
 class Fsr:
@@ -99,3 +118,18 @@ class Fsr:
         self.total += p
         self.i = (self.i + 1) % n
         return self.total // self.filled
+
+
+class Battery:
+    def __init__(self, adc: "ADC", ratio_milli, vref_mv):
+        self.adc = adc
+        self.ratio_milli = ratio_milli
+        self.vref_mv = vref_mv
+
+    def read_mv(self):
+        total = 0
+        for _ in range(_READS):
+            total += self.adc.read_u16()
+        # In two steps so every product stays a small int on the device.
+        pin_mv = (total // _READS) * self.vref_mv // 65535
+        return pin_mv * self.ratio_milli // 1000
