@@ -21,7 +21,10 @@
 # - at most 3-4 strengths carry meaning (van Erp 2002): soft, medium, strong.
 # Two cues feel the same when their signatures (pulse lengths, strengths,
 # swells and fades, groupings) are equal.
+import math
+
 from facewand import cues, hardware, names
+from facewand.drivers import haptic
 from facewand.shell import TICK_MS
 from sim.fakehw import machine, neopixel
 from sim.fakehw.world import World
@@ -103,6 +106,34 @@ def _words(p):
     return "%s %s" % (size, LEVEL_NAMES[p.level])
 
 
+def count():
+    """How many patterns the wand has (pattern 0, none, included)."""
+    return len(cues.VIBE_AT) - 1
+
+
+def segments(i):
+    """Pattern i as the driver plays it, in ms and permille: its (on_ms,
+    off_ms, level) triples, flat, as cues.py writes them."""
+    return tuple(v * cues.UNIT for v in cues.VIBE[cues.VIBE_AT[i] * 3:cues.VIBE_AT[i + 1] * 3])
+
+
+def pack(patterns, unit=cues.UNIT):
+    """Patterns (flat triples, ms and permille) in the wand's form, as
+    cues.py packs its own at import (the wand drops its packer; a test holds
+    this one to it): (VIBE, VIBE_AT, VIBE_MS) in `unit`s."""
+    flat = []
+    at = [0]
+    ms = []
+    for p in patterns:
+        for v in p:
+            if v % unit or not 0 <= v // unit <= 255:
+                raise ValueError("a cue's time or level of %d: not a byte of %ds" % (v, unit))
+            flat.append(v // unit)
+        at.append(len(flat) // 3)
+        ms.append(sum(p[j] + p[j + 1] for j in range(0, len(p), 3)) // unit)
+    return bytes(flat), bytes(at), bytes(ms)
+
+
 def _player(board):
     """The board's own motor driver on fresh simulated hardware, logging
     what reaches the pin."""
@@ -127,14 +158,26 @@ def drive_timeline(board, pattern, level):
     """(t_ms, value) each time the pin's drive changed while the driver
     played `pattern` (a pattern number, or a tuple of segments) at session
     level `level`, ticked every TICK_MS like the wand; and the end."""
+    if not isinstance(pattern, tuple):
+        return _play(board, pattern, level)
+    # Played as the driver plays a cue: as the only one it knows, kept in
+    # the largest unit all its times and levels are multiples of (a pattern
+    # from before the vocabulary kept to the tick grid, too).
+    unit = 0
+    for v in pattern:
+        unit = math.gcd(unit, v)
+    known = haptic.VIBE, haptic.VIBE_AT, haptic.UNIT
+    haptic.VIBE, haptic.VIBE_AT, _ = pack([(), pattern], unit)
+    haptic.UNIT = unit
+    try:
+        return _play(board, 1, level)
+    finally:
+        haptic.VIBE, haptic.VIBE_AT, haptic.UNIT = known
+
+
+def _play(board, pattern, level):
     w, motor = _player(board)
-    if isinstance(pattern, tuple):
-        motor.pattern = pattern
-        motor.level = min(level, cues.MAX_LEVEL)
-        motor.seg = 0
-        motor._start_segment(0)
-    else:
-        motor.play(pattern, level, 0)
+    motor.play(pattern, level, 0)
     t = 0
     while motor.busy():
         t += TICK_MS
@@ -181,7 +224,7 @@ def _references(board, level, pulses):
     its contour (an ERM's slow start makes even a flat pulse grow)."""
     out = []
     for p in pulses:
-        timeline, end = drive_timeline(board, (p.on_ms, 0, cues.STRONG), level)
+        timeline, end = drive_timeline(board, (p.on_ms, 0, 1000), level)    # (permille)
         amp, ref = _measure(board, timeline, end)
         out.append((ref[0].peak, _contour(amp, ref[0])) if ref else (0.0, 1.0))
     return out
@@ -237,7 +280,7 @@ def feel(board, pattern, level, name=""):
 def vocabulary(board, level):
     """Every cue in the vocabulary as felt, and the problems of the whole
     set: cues that feel the same, long pulses too close to short ones."""
-    felt = [feel(board, i, level, names.VIBE_NAMES[i]) for i in range(1, len(cues.VIBE_PATTERNS))]
+    felt = [feel(board, i, level, names.VIBE_NAMES[i]) for i in range(1, count())]
     problems = []
     seen = {}
     for f in felt:

@@ -17,6 +17,7 @@ from facewand.settings import Settings
 from facewand.shell import Shell, TICK_MS, BATTERY_EVERY_MS
 from facewand.trace import command_line, hex_bytes, line
 from sim.clock import Clock
+from sim.picture import FramedRing
 from sim.fakehw import machine, neopixel
 from sim.fakehw.world import World, WIRE_DUTY
 
@@ -54,6 +55,23 @@ def _no_guard():
     pass
 
 
+def _settled(fsr):
+    """True when another read of the same ADC value would change nothing
+    the pressure driver (facewand.drivers.inputs.Fsr) says: a fault already
+    declared, or no fault being counted and the smoothing window full of
+    the last reading. The wand reads every tick; the simulator skips
+    ticks only while this holds."""
+    if fsr.fault:
+        return True
+    if fsr.faults or fsr.filled < len(fsr.window):
+        return False
+    last = fsr.last
+    for p in fsr.window:
+        if p != last:
+            return False
+    return True
+
+
 class Session:
     """One run on a board. `routines` and `choice` are the wand's library
     and the routine a press starts. `start_tick` is what ticks_ms reads at
@@ -76,7 +94,8 @@ class Session:
         self.world = World(board, events, start_tick, wire)
         machine.world = self.world
         self.hw = hardware.build(board, machine, neopixel, settings.brightness)
-        self.engine = Engine(routines, settings, RingView(board.ring["count"]), load_errors, choice)
+        count = board.ring["count"]
+        self.engine = Engine(routines, settings, RingView(count, FramedRing(count)), load_errors, choice)
         self.journal = Journal(64)
         self.shell = Shell(self.engine, self.hw, self.journal)
         self.write = write
@@ -139,13 +158,13 @@ class Session:
             self._flush()
             return True
         shell = self.shell
-        read = shell.battery_t
-        if ticks.diff(w.now, read) > BATTERY_EVERY_MS:
+        read = shell.battery_t        # when the shell reads the battery next
+        late = ticks.diff(w.now, read)
+        if late > 0:
             # Reads on the battery's grid were left out (each of a value
             # the engine already had: quiet() stops for one that is not):
             # the shell reads next where it would have, not now.
-            late = ticks.diff(w.now, read)
-            read = ticks.add(read, (late - 1) // BATTERY_EVERY_MS * BATTERY_EVERY_MS)
+            read = ticks.add(read, (late + BATTERY_EVERY_MS - 1) // BATTERY_EVERY_MS * BATTERY_EVERY_MS)
             shell.battery_t = read
         self.lock()
         shell.step(w.now)
@@ -198,7 +217,7 @@ class Session:
             ring = hw.ring
             if ring.pending or ring.behind < ring.hold or e.view.ring.dirty:
                 return 0
-        if hw.fsr is not None and not hw.fsr.settled():
+        if hw.fsr is not None and not _settled(hw.fsr):
             return 0
         now = w.now
         v = e.view
@@ -224,7 +243,7 @@ class Session:
         if left < best:
             best = left
         if hw.battery is not None and self.battery_seen != w.battery_inputs:
-            left = ticks.diff(self.shell.next_battery(), now)
+            left = ticks.diff(self.shell.battery_t, now)     # (its next reading)
             if left < best:
                 best = left
         return best

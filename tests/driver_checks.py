@@ -2,14 +2,14 @@
 # CPython and on MicroPython (tests/test_drivers.py runs each check on both
 # through checkrun). Plain asserts, no pytest.
 from facewand import cues, board as board_file
-from facewand.drivers.haptic import PwmMotor, Drv2605, CAP_DUTY, CAP_RTP
-from facewand.drivers.neoring import NeoRing, gamma_table
-from facewand.drivers.fsr import Fsr, raw_for, FAULT_SAMPLES
-from facewand.drivers.button import Button
-from facewand.drivers.battery import Battery
+from facewand.drivers.haptic import PwmMotor, CAP_DUTY
+from facewand.drivers.drv2605 import Drv2605, CAP_RTP
+from facewand.drivers.neoring import NeoRing
+from facewand.hardware import ORDERS, gamma_table
+from facewand.drivers.inputs import Button, Fsr, Battery, FAULT_SAMPLES
 from facewand.ring import Ring
 from sim.fakehw import machine, neopixel
-from sim.fakehw.world import World
+from sim.fakehw.world import World, fsr_raw
 
 PICO = {
     "name": "t", "chip": "rp2040",
@@ -71,7 +71,7 @@ def check_pwm_motor_new_cue_replaces_the_playing_one_and_stop_silences():
     m.play(cues.V_FINISH, 800, 0)
     m.update(100)
     m.play(cues.V_STROKE, 800, 100)
-    m.update(100 + cues.VIBE_MS[cues.V_STROKE])
+    m.update(100 + cues.VIBE_MS[cues.V_STROKE] * cues.UNIT)
     assert pwm.duty_u16() == 0 and not m.busy()
     m.play(cues.V_FINISH, 800, 200)
     m.stop()
@@ -175,7 +175,7 @@ def check_a_drv2605_whose_bus_fails_is_stopped_by_standby_or_its_enable_pin():
 def check_ring_writes_only_changed_frames_in_wire_order_with_gamma():
     world()
     np = neopixel.NeoPixel(machine.Pin(17), 12)
-    drv = NeoRing(np, "GRB", 255)
+    drv = NeoRing(np, ORDERS["GRB"], gamma_table(255))
     ring = Ring(12)
     drv.lend(ring)                        # as the shell does
     ring.pixel(0, 0xFF8000, 255)
@@ -195,7 +195,7 @@ def check_ring_writes_only_changed_frames_in_wire_order_with_gamma():
 def check_ring_brightness_cap_limits_current():
     world()
     np = neopixel.NeoPixel(machine.Pin(17), 12)
-    drv = NeoRing(np, "RGB", 100)
+    drv = NeoRing(np, ORDERS["RGB"], gamma_table(100))
     ring = Ring(12)
     drv.lend(ring)                        # as the shell does
     ring.fill(0xFFFFFF, 255)
@@ -228,7 +228,7 @@ def _shows(drv, ring, np, ticks, changes, still=None):
 def check_ring_held_back_sends_each_picture_delay_ticks_later():
     world()
     np = neopixel.NeoPixel(machine.Pin(17), 12)
-    drv = NeoRing(np, "RGB", 255, slow=3, quick=1)
+    drv = NeoRing(np, ORDERS["RGB"], gamma_table(255), slow=3, quick=1)
     ring = Ring(12)
     drv.lend(ring)                        # as the shell does
     g = gamma_table(255)
@@ -242,7 +242,7 @@ def check_ring_held_back_sends_each_picture_delay_ticks_later():
 def check_ring_hold_shrinks_at_once_and_grows_back_by_holding():
     world()
     np = neopixel.NeoPixel(machine.Pin(17), 12)
-    drv = NeoRing(np, "RGB", 255, slow=3, quick=1)
+    drv = NeoRing(np, ORDERS["RGB"], gamma_table(255), slow=3, quick=1)
     ring = Ring(12)
     drv.lend(ring)                        # as the shell does
     g = gamma_table(255)
@@ -259,15 +259,15 @@ def check_fsr_maps_calibration_to_permille_and_smooths():
     w = world()
     f = Fsr(machine.ADC(machine.Pin(26)), 700, 45000, 3)
     for p in (0, 1, 250, 500, 999, 1000):
-        w.raw[26] = raw_for(p, 700, 45000)
+        w.raw[26] = fsr_raw(p, 700, 45000)
         f.filled = 0
         f.total = 0
         assert f.read() == p, p
-    w.raw[26] = raw_for(0, 700, 45000)
+    w.raw[26] = fsr_raw(0, 700, 45000)
     f.filled = 0
     f.total = 0
     f.read()
-    w.raw[26] = raw_for(900, 700, 45000)
+    w.raw[26] = fsr_raw(900, 700, 45000)
     assert [f.read(), f.read(), f.read(), f.read()] == [450, 600, 900, 900]
 
 
@@ -275,7 +275,7 @@ def check_fsr_inverted_wiring():
     w = world()
     f = Fsr(machine.ADC(machine.Pin(26)), 60000, 10000, 1)
     for p in (0, 333, 1000):
-        w.raw[26] = raw_for(p, 60000, 10000)
+        w.raw[26] = fsr_raw(p, 60000, 10000)
         assert f.read() == p
 
 
@@ -285,7 +285,7 @@ def check_fsr_reports_a_missing_or_shorted_sensor():
     w.raw[26] = 0                          # unplugged: only the pull-down
     got = [f.read() for _ in range(FAULT_SAMPLES)]
     assert got[-1] == -1 and f.fault and got[0] >= 0
-    w.raw[26] = raw_for(300, 700, 45000)
+    w.raw[26] = fsr_raw(300, 700, 45000)
     assert f.read() == 300 and not f.fault
     w.raw[26] = 65535                      # shorted
     for _ in range(FAULT_SAMPLES):
@@ -297,7 +297,7 @@ def check_fsr_pressed_to_the_rail_is_the_hardest_press_not_a_short():
     w = world()
     f = Fsr(machine.ADC(machine.Pin(26)), 700, 45000, 1)
     for p in (100, 300, 600, 900):       # a press that builds up
-        w.raw[26] = raw_for(p, 700, 45000)
+        w.raw[26] = fsr_raw(p, 700, 45000)
         f.read()
     w.raw[26] = 65535                    # then as hard as the sensor goes
     got = [f.read() for _ in range(FAULT_SAMPLES * 4)]
@@ -310,7 +310,7 @@ def check_fsr_at_the_rail_from_power_on_or_a_light_touch_is_a_short():
     w.raw[26] = 65535                    # at the rail from the first sample
     got = [f.read() for _ in range(FAULT_SAMPLES)]
     assert got[-1] == -1 and max(got) < 1000
-    w.raw[26] = raw_for(100, 700, 45000)
+    w.raw[26] = fsr_raw(100, 700, 45000)
     assert f.read() == 100
     w.raw[26] = 65535                    # a jump no finger makes in 20 ms
     got = [f.read() for _ in range(FAULT_SAMPLES)]
@@ -321,7 +321,7 @@ def check_fsr_inverted_wiring_pressed_to_its_rail():
     w = world()
     f = Fsr(machine.ADC(machine.Pin(26)), 60000, 10000, 1)
     for p in (200, 600, 900):
-        w.raw[26] = raw_for(p, 60000, 10000)
+        w.raw[26] = fsr_raw(p, 60000, 10000)
         f.read()
     w.raw[26] = 0
     assert [f.read() for _ in range(8)] == [1000] * 8
@@ -358,7 +358,7 @@ def check_world_applies_script_inputs_at_their_times():
     w.advance_to(620)
     assert not b.pressed()
     w.advance_to(1000)
-    assert w.raw[26] == raw_for(800, 700, 45000)
+    assert w.raw[26] == fsr_raw(800, 700, 45000)
     assert [i[1] for i in w.inputs] == ["press", "pressure"]
 
 

@@ -21,15 +21,25 @@ def test_every_cue_is_felt_counted_and_told_apart(board, level):
     assert problems == []
     for f in felt_cues:
         assert f.problems == [], (f.name, f.problems)
-    assert len(felt_cues) == len(cues.VIBE_PATTERNS) - 1
+    assert len(felt_cues) == felt.count() - 1
     if b.motor["kind"] == "pwm":            # an ERM: no pulse under 80 ms
         assert min(p.on_ms for f in felt_cues for p in f.pulses) >= 80
+
+
+def test_the_simulators_packer_packs_as_the_wand_did():
+    # felt.pack plays patterns of the simulator's own through the driver;
+    # the wand's packed them at import, then dropped its packer.
+    patterns = [felt.segments(i) for i in range(felt.count())]
+    assert patterns[0] == () and patterns[cues.V_STROKE] == (100, 0, 600)
+    assert felt.pack(patterns) == (cues.VIBE, cues.VIBE_AT, cues.VIBE_MS)
+    assert not hasattr(cues, "_pack")
 
 
 def test_the_softest_level_a_person_can_set_is_the_engines_floor():
     from facewand.engine import Engine
     from facewand.view import RingView
-    from facewand.settings import Settings, FIELDS
+    from facewand.settings import Settings
+    from facewand.settings_limits import FIELDS
     from wand import routine
     lowest = {name: lo for name, lo, _ in FIELDS}["intensity"]
     e = Engine((routine(intensity=0.1),), Settings(intensity=lowest), RingView(12))
@@ -59,11 +69,12 @@ def test_the_check_fails_the_cues_an_erm_cannot_render(board):
 
 
 def test_the_check_finds_two_cues_that_feel_the_same(monkeypatch):
-    patterns = list(cues.VIBE_PATTERNS)
+    patterns = [felt.segments(i) for i in range(felt.count())]
     patterns[cues.V_PAUSE] = patterns[5]        # pause made to feel like step 5
     from facewand.drivers import haptic
-    monkeypatch.setattr(cues, "VIBE_PATTERNS", tuple(patterns))
-    monkeypatch.setattr(haptic, "VIBE_PATTERNS", tuple(patterns))   # what the driver plays
+    vibe, at, _ = felt.pack(patterns)
+    monkeypatch.setattr(haptic, "VIBE", vibe)   # what the driver plays
+    monkeypatch.setattr(haptic, "VIBE_AT", at)
     _, problems = felt.vocabulary(load_board("pico"), cues.MIN_LEVEL)
     assert problems == ["pause feels the same as step5 (long strong)"]
 
@@ -81,7 +92,7 @@ def test_sim_cues_prints_every_cue_and_passes(board):
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stdout + p.stderr
     lines = p.stdout.splitlines()
-    assert lines[-1] == "%d cues, all felt, countable and distinct" % (len(cues.VIBE_PATTERNS) - 1)
+    assert lines[-1] == "%d cues, all felt, countable and distinct" % (felt.count() - 1)
     assert "session level %d (the softest a person can set)" % cues.MIN_LEVEL in lines[0]
     for name in names.VIBE_NAMES[1:]:
         assert any(line.startswith(name + " ") and " ok " in line for line in lines), name

@@ -12,6 +12,7 @@ from facewand.engine import Engine
 from facewand.view import RingView
 from facewand.settings import Settings
 from sim.clock import Clock
+from sim.picture import FramedRing
 # Whole gestures as a script's edge lists (ms from the gesture's start), so
 # streams reach deep states often, not only when random edges happen to line up.
 from sim.fakehw.script import GESTURE_EDGES as GESTURES
@@ -39,7 +40,7 @@ class Checked:
 
     def __init__(self, start):
         # Two routines, so a double press in idle really changes the choice.
-        self.e = Engine((routine(), routine(name="other", rounds=2)), Settings(auto_off_ms=AUTO_OFF), RingView(12))
+        self.e = Engine((routine(), routine(name="other", rounds=2)), Settings(auto_off_ms=AUTO_OFF), RingView(12, FramedRing(12)))
         self.start = start
         self.clock = Clock(lambda t: self.call("tick", 0))
         self.warned = False
@@ -168,7 +169,7 @@ def test_skipping_quiet_ticks_changes_nothing(events, start):
     # happen: fed the same inputs, it must say and show exactly what an
     # engine that advances every tick does.
     engines = [Engine((routine(), routine(name="other", rounds=2)), Settings(auto_off_ms=AUTO_OFF),
-                      RingView(12)) for _ in range(2)]
+                      RingView(12, FramedRing(12))) for _ in range(2)]
     engines[1].lazy = False
     # The inputs at their times (gestures as their edges), between ticks
     # every 20 ms, then long enough for the wand to end by itself.
@@ -227,7 +228,7 @@ walk = st.lists(st.tuples(st.integers(1, 120), st.one_of(st.none(), st.integers(
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(walk, st.integers(0, 2000), start_tick)
 def test_a_sample_every_tick_wakes_the_engine_only_when_it_matters(segments, press_at, start):
-    engines = [Engine((routine(rounds=3),), Settings(auto_off_ms=AUTO_OFF), RingView(12)) for _ in range(2)]
+    engines = [Engine((routine(rounds=3),), Settings(auto_off_ms=AUTO_OFF), RingView(12, FramedRing(12))) for _ in range(2)]
     engines[1].lazy = False
     for e in engines:
         e.power_on(start)

@@ -29,7 +29,7 @@ SCENARIOS = [s for s in HANDWRITTEN if s[0] in (
 def as_the_wand(monkeypatch):
     """Sessions built from here on have the wand's view and ring delay."""
     build = hardware.build
-    monkeypatch.setattr(session_module, "RingView", lambda count: RingView(count, True, PAINT_LAG))
+    monkeypatch.setattr(session_module, "RingView", lambda count, picture: RingView(count, picture, PAINT_LAG))
     monkeypatch.setattr(hardware, "build", lambda b, m, n, brightness: build(b, m, n, brightness, PAINT_LAG))
 
 

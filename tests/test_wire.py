@@ -8,15 +8,17 @@ import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 
 from facewand import board as board_file, cues, hardware, names
-from facewand.drivers.haptic import CAP_DUTY, CAP_RTP
-from facewand.drivers.neoring import gamma_table, cap_for
+from facewand.drivers.haptic import CAP_DUTY
+from facewand.drivers.drv2605 import CAP_RTP
+from facewand.hardware import gamma_table, cap_for
 from facewand.engine import Engine
 from facewand.view import RingView
-from facewand.ring import Ring, mark_pixel
+from facewand.ring import mark_pixel
 from facewand.routine_file import parse
 from facewand.settings import Settings
 from facewand.shell import TICK_MS
 from sim import felt
+from sim.picture import FramedRing
 from sim.motor_model import envelope
 
 from wire import BOARDS, ROUTINES, Run, load_board
@@ -158,7 +160,7 @@ def test_step_n_lights_n_marks_on_the_clock_face_at_the_wire(board):
 
 @pytest.mark.parametrize("count", range(12, 33))
 def test_every_number_on_every_ring_size_is_readable(count):
-    ring = Ring(count)
+    ring = FramedRing(count)
     for n in range(1, 13):
         ring.marks(0xFF0000, n, 255, 140)
         lit = [i for i in range(count) if ring.frame[i * 3]]
@@ -173,7 +175,7 @@ def test_every_number_on_every_ring_size_is_readable(count):
 def test_the_session_dot_stands_out_from_the_fill_at_the_wire(board):
     run = Run(board, "daily", "0.5 press\n")
     count = run.board.ring["count"]
-    stroke_writes = [(t, px) for t, px in run.ring_writes() if _pattern_at(run, t, px) == cues.L_STROKE]
+    stroke_writes = [(t, px) for t, px in run.ring_writes() if _pattern_at(run, t, px) == names.LED_NAMES.index("stroke")]
     assert stroke_writes
     where = set()
     for t, px in stroke_writes:
@@ -200,7 +202,7 @@ def _pwm_board(draw_min_duty):
 def _max_drive(b, level):
     """The highest drive value any cue puts on the pin at session level `level`."""
     top = 0
-    for p in range(1, len(cues.VIBE_PATTERNS)):
+    for p in range(1, felt.count()):
         timeline, _ = felt.drive_timeline(b, p, level)
         top = max([top] + [v for _, v in timeline])
     return top
@@ -267,7 +269,7 @@ def test_each_cues_light_comes_when_its_vibration_is_felt(board):
         shown = [wt for wt, px in writes if wt >= t and px == want]
         if not shown:
             continue                     # replaced before it was shown (a quick change)
-        first_pulse = cues.VIBE_PATTERNS[names.VIBE_NAMES.index(v["pattern"])][0]
+        first_pulse = felt.segments(names.VIBE_NAMES.index(v["pattern"]))[0]
         peak = max(amp[t:t + first_pulse + 100])
         felt_at = next(k for k in range(t, end) if amp[k] >= peak / 2)
         assert abs(felt_at - shown[0]) <= 40, (v, felt_at, shown[0])

@@ -10,6 +10,7 @@ from facewand.view import RingView
 from facewand.routine_file import parse
 from facewand.settings import Settings
 from sim.clock import Clock
+from sim.picture import FramedRing
 from sim.fakehw.script import GESTURE_EDGES
 
 GESTURE_LIMIT_MS = 5000       # no gesture takes the engine this long to make out
@@ -32,7 +33,7 @@ def routine(steps=None, **top):
 
 class Wand:
     def __init__(self, r=None, start=0, pixels=12, **settings):
-        self.e = Engine((r or routine(),), Settings(**settings), RingView(pixels))
+        self.e = Engine((r or routine(),), Settings(**settings), RingView(pixels, FramedRing(pixels)))
         self.start = start
         self.clock = Clock(self._tick)
         self.log = []                 # (t, kind, a, b, c)

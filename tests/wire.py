@@ -5,7 +5,7 @@
 import json
 
 from facewand import board as board_file, library
-from facewand.drivers.neoring import ORDERS
+from facewand.hardware import ORDERS
 from facewand.settings import Settings
 from sim.fakehw.script import parse_script
 from sim.session import Session

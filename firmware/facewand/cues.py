@@ -26,10 +26,13 @@
 # - choosing routine N while idle: N counted like a step, at medium strength.
 # - a fault at start-up (a part that will not start): strong shorts, 3 + 3.
 #
-# A pattern is a flat tuple of (on_ms, off_ms, level) triples; level is in
-# permille of the session intensity, and a triple with off_ms 0 runs on into
-# the next (one felt pulse whose strength changes). Every time is a multiple
-# of the shell's 20 ms tick, so the pin carries exactly these lengths. The
+# A pattern is written below as a flat tuple of (on_ms, off_ms, level)
+# triples; level is in permille of the session intensity, and a triple with
+# off_ms 0 runs on into the next (one felt pulse whose strength changes).
+# Every time is a multiple of the shell's 20 ms tick, so the pin carries
+# exactly these lengths, and every level a multiple of 20 permille: the wand
+# keeps all the patterns as bytes in those UNITs (VIBE, VIBE_AT, VIBE_MS,
+# packed at import), a third of the heap the tuples would take. The
 # engine sends only the pattern's number, its total length and the session
 # level; the motor driver plays the segments. Nothing here can exceed the
 # caps below: tests check every pattern against them, the engine clamps the
@@ -41,14 +44,8 @@ MAX_LEVEL = const(800)      # permille of full drive: never run the motor flat o
 MIN_LEVEL = const(300)      # the softest session level whose soft pulses are still felt
 MAX_ON_MS = const(600)      # longest single pulse
 MAX_CUE_MS = const(2000)    # longest whole pattern
+UNIT = const(20)            # ms and permille: every time and level in a pattern is a multiple
 
-SHORT = const(100)
-LONG = const(300)
-GAP = const(140)
-GROUP_GAP = const(400)      # between groups: 2+2
-SOFT = const(600)
-MEDIUM = const(800)
-STRONG = const(1000)
 MAX_STEP_CUE = const(12)    # step numbers with a cue: routines have at most 12 steps
 
 # Pattern numbers. Step cues take 1..12, so step N's cue is pattern N.
@@ -71,73 +68,73 @@ MAX_ROUTINES = const(8)
 V_FAULT = const(34)         # at start-up: a part will not start, or nothing to run
 
 
-def _count(n, level):
-    """N as Roman-style pulses: a long per five, then the ones, four of them
-    grouped 2+2. Built at import, never on the tick path."""
-    pulses = [LONG] * (n // 5) + [SHORT] * (n % 5)
-    seg = []
-    for i in range(len(pulses)):
-        ones_before = i - n // 5
-        gap = GROUP_GAP if n % 5 == 4 and ones_before == 1 else GAP
-        seg += [pulses[i], gap, level]
-    seg[-2] = 0
-    return tuple(seg)
+def _pack(patterns):
+    """Patterns (tuples as above) as the wand keeps them, in UNITs: VIBE,
+    every triple of every pattern; VIBE_AT, where each pattern's triples
+    start in it (pattern N's are VIBE[VIBE_AT[N] * 3:VIBE_AT[N + 1] * 3]);
+    VIBE_MS, each pattern's whole length (its on and off times summed)."""
+    flat = []
+    at = [0]
+    ms = []
+    for p in patterns:
+        for v in p:
+            if v % UNIT or not 0 <= v // UNIT <= 255:
+                raise ValueError("a cue's time or level of %d: not a byte of %ds" % (v, UNIT))
+            flat.append(v // UNIT)
+        at.append(len(flat) // 3)
+        ms.append(sum(p[j] + p[j + 1] for j in range(0, len(p), 3)) // UNIT)
+    return bytes(flat), bytes(at), bytes(ms)
 
 
-VIBE_PATTERNS = [()] + [_count(n, STRONG) for n in range(1, MAX_STEP_CUE + 1)] + [
-    (SHORT, 0, SOFT),                                           # stroke
-    (SHORT, GAP, SOFT, SHORT, 0, SOFT),                         # stroke_last
-    (160, 0, SOFT, 300, 0, STRONG),                             # press: swell
-    (SHORT, GAP, STRONG, SHORT, 0, SOFT),                       # release: falling taps
-    (LONG, GAP, STRONG, LONG, GAP, STRONG, LONG, 0, STRONG),    # pressure_high
-    (LONG, GAP, STRONG, SHORT, GAP, STRONG, LONG, 0, STRONG),   # battery_low
-    (SHORT, GAP, SOFT, SHORT, GAP, MEDIUM, SHORT, 0, STRONG),   # start: rising triple
-    (LONG, 0, SOFT),                                            # pause: one soft long
-    (SHORT, GAP, MEDIUM, SHORT, 0, STRONG),                     # resume: rising pair
-    (LONG, 0, STRONG, 200, 0, SOFT),                            # end early: a fade
-    (160, 0, SOFT, 160, GAP, STRONG, 160, 0, SOFT, 160, GAP, STRONG,
-     160, 0, SOFT, 160, 0, STRONG),                             # finish: three waves
-    (LONG, GAP, MEDIUM, LONG, 0, SOFT),                         # power_off: falling pair
-    (SHORT, GAP, STRONG, LONG, 0, STRONG),                      # wake: tap, buzz
-] + [_count(n, MEDIUM) for n in range(1, MAX_ROUTINES + 1)] + [
-    _count(3, STRONG)[:-2] + (GROUP_GAP, STRONG) + _count(3, STRONG),   # fault: 3 + 3
-]
+def _vocabulary():
+    """Every pattern by number (V_*), as tuples: packed below, then gone.
+    Its words are local here, so the wand keeps no name of theirs."""
+    SHORT = 100
+    LONG = 300
+    GAP = 140
+    GROUP_GAP = 400      # between groups: 2+2
+    SOFT = 600
+    MEDIUM = 800
+    STRONG = 1000
+
+    def count(n, level):
+        """N as Roman-style pulses: a long per five, then the ones, four
+        of them grouped 2+2."""
+        pulses = [LONG] * (n // 5) + [SHORT] * (n % 5)
+        seg = []
+        for i in range(len(pulses)):
+            ones_before = i - n // 5
+            gap = GROUP_GAP if n % 5 == 4 and ones_before == 1 else GAP
+            seg += [pulses[i], gap, level]
+        seg[-2] = 0
+        return tuple(seg)
+
+    return [()] + [count(n, STRONG) for n in range(1, MAX_STEP_CUE + 1)] + [
+        (SHORT, 0, SOFT),                                           # stroke
+        (SHORT, GAP, SOFT, SHORT, 0, SOFT),                         # stroke_last
+        (160, 0, SOFT, 300, 0, STRONG),                             # press: swell
+        (SHORT, GAP, STRONG, SHORT, 0, SOFT),                       # release: falling taps
+        (LONG, GAP, STRONG, LONG, GAP, STRONG, LONG, 0, STRONG),    # pressure_high
+        (LONG, GAP, STRONG, SHORT, GAP, STRONG, LONG, 0, STRONG),   # battery_low
+        (SHORT, GAP, SOFT, SHORT, GAP, MEDIUM, SHORT, 0, STRONG),   # start: rising triple
+        (LONG, 0, SOFT),                                            # pause: one soft long
+        (SHORT, GAP, MEDIUM, SHORT, 0, STRONG),                     # resume: rising pair
+        (LONG, 0, STRONG, 200, 0, SOFT),                            # end early: a fade
+        (160, 0, SOFT, 160, GAP, STRONG, 160, 0, SOFT, 160, GAP, STRONG,
+         160, 0, SOFT, 160, 0, STRONG),                             # finish: three waves
+        (LONG, GAP, MEDIUM, LONG, 0, SOFT),                         # power_off: falling pair
+        (SHORT, GAP, STRONG, LONG, 0, STRONG),                      # wake: tap, buzz
+    ] + [count(n, MEDIUM) for n in range(1, MAX_ROUTINES + 1)] + [
+        count(3, STRONG)[:-2] + (GROUP_GAP, STRONG) + count(3, STRONG),   # fault: 3 + 3
+    ]
 
 
-def _length(p):
-    """A pattern's whole length in ms: its on and off times summed."""
-    return sum(p[j] + p[j + 1] for j in range(0, len(p), 3))
+VIBE, VIBE_AT, VIBE_MS = _pack(_vocabulary())
+del _vocabulary, _pack      # import-time helpers: the wand need not keep them
 
-
-VIBE_PATTERNS = tuple(VIBE_PATTERNS)
-VIBE_MS = tuple(_length(p) for p in VIBE_PATTERNS)
-del _count, _length     # import-time helpers: the wand need not keep them
-
-# Ring patterns: what the ring is showing. The trace records every change.
-L_OFF = const(0)
-L_IDLE = const(1)
-L_START = const(2)
-L_STEP = const(3)       # a step begins: its number as lit marks on a clock face
-L_STROKE = const(4)     # strokes: the step fills around the ring
-L_HOLD = const(5)       # holding a point: the ring empties as the hold runs
-L_PAUSED = const(6)
-L_WARN = const(7)       # pressing too hard
-L_BATTERY = const(8)
-L_DONE = const(9)
-L_ROUTINE = const(10)   # idle, a routine just chosen: its number in its colour
-L_ERROR = const(11)     # at power-on: a routine file was bad and skipped
 # Colours are packed 0xRRGGBB ints (small ints: no allocation to pass
 # around), each at full strength in its brightest channel: the ring painter
-# sets brightness. None is grey, so the white session-progress dot always
-# stands out from the fill it sits on.
-STEP_COLOURS = (
-    0xFF5A1E, 0xFFB400, 0xC8FF00, 0x3CFF3C, 0x00FFC0,
-    0x00A0FF, 0x3C50FF, 0x9646FF, 0xFF3CD2, 0xFF3C78,
-    0xFF8C50, 0x50FFFF,
-)
+# sets brightness. These two start-up uses too; the ring's own patterns and
+# colours are the view's (facewand.view).
 WHITE = const(0xFFFFFF)
-AMBER = const(0xFF8C00)
 RED = const(0xFF0000)
-ORANGE = const(0xFF4600)
-GREEN = const(0x00FF40)
-MAGENTA = const(0xFF00C0)

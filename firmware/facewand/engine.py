@@ -9,13 +9,13 @@
 #
 # States: idle, running, paused, done, off. Power-on is idle.
 #
-# By the button (the table GESTURES below; gestures.py tells them apart):
+# By the button (the table in _table() below; gestures.py tells them apart):
 #   idle    press  -> running with the chosen routine (start cue; step 1
 #                     begins LEAD_MS later); with the battery low, no:
 #                     the battery warning again, then off
 #           long   -> off (power-off cue)
 #           double -> idle, the next routine chosen (its cue; the ring shows
-#                     its number in its colour for ROUTINE_SHOW_MS)
+#                     its number in its colour for _ROUTINE_SHOW_MS)
 #   running press  -> paused (pause cue; the schedule stops)
 #           long   -> idle (session ended early: end cue)
 #           double -> running, the next step begins now (from the last: done)
@@ -57,18 +57,18 @@ from facewand.commands import (
     CMD_LED, CMD_WARN, CMD_CLEAR, CMD_STROKE, CMD_POINT, CMD_ROUTINE,
     POINT_PRESS, POINT_RELEASE, REASON_PRESSURE, REASON_BATTERY,
 )
-from facewand.gestures import Gestures, PRESS, LONG, DOUBLE
+from facewand.gestures import Gestures
 from facewand.pressure import PressureGuard, WARN_REPEAT_MS, CLEAR_AFTER_MS, PRESSURE_STALE_MS
 from facewand.routines import LEAD_MS
 from facewand.schedule import Schedule
 from facewand.ticks import add, diff
-from facewand.view import BATTERY_SHOW_MS
+from facewand.view import BATTERY_SHOW_MS, L_ERROR, L_ROUTINE
 
 from facewand.compat import const
 
 SESSION_CAP_MS = const(1800000)
 BATTERY_CONFIRM_MS = const(2000)
-ROUTINE_SHOW_MS = const(1500)
+_ROUTINE_SHOW_MS = const(1500)
 ERROR_SHOW_MS = const(2000)
 
 # What a gesture does beyond changing state.
@@ -79,31 +79,40 @@ _SKIP = const(3)        # the next step now
 _PAUSE = const(4)
 _RESUME = const(5)
 
-# state, gesture -> next state, its cue, and what else happens
-GESTURES = (
-    (IDLE, PRESS, RUNNING, cues.V_START, _START),
-    (IDLE, LONG, OFF, 0, _NOTHING),
-    (IDLE, DOUBLE, IDLE, 0, _CHOOSE),
-    (RUNNING, PRESS, PAUSED, cues.V_PAUSE, _PAUSE),
-    (RUNNING, LONG, IDLE, cues.V_END, _NOTHING),
-    (RUNNING, DOUBLE, RUNNING, 0, _SKIP),
-    (PAUSED, PRESS, RUNNING, cues.V_RESUME, _RESUME),
-    (PAUSED, LONG, IDLE, cues.V_END, _NOTHING),
-    (DONE, PRESS, IDLE, 0, _NOTHING),
-    (DONE, LONG, OFF, 0, _NOTHING),
-    (OFF, PRESS, IDLE, cues.V_WAKE, _NOTHING),
-)
-# The same as a flat lookup by (state * 4 + gesture) * 3, built once, so a
-# tick finds its row without making a tuple: next state (_NO_STATE: none),
-# cue, do. In bytes: a quarter of a tuple's heap.
 _NO_STATE = const(255)
-_TABLE = bytearray([_NO_STATE, 0, 0] * (5 * 4))
-for _row in GESTURES:
-    _j = (_row[0] * 4 + _row[1]) * 3
-    _TABLE[_j] = _row[2]
-    _TABLE[_j + 1] = _row[3]
-    _TABLE[_j + 2] = _row[4]
-_TABLE = bytes(_TABLE)
+
+
+def _table():
+    """The gestures' table as a flat lookup by (state * 4 + gesture) * 3,
+    built once, so a tick finds its row without making a tuple: next state
+    (_NO_STATE: none), cue, do. The wand keeps only this (in bytes: a tenth
+    of the rows' heap); the rows and their words are local here."""
+    from facewand.gestures import PRESS, LONG, DOUBLE
+    # state, gesture -> next state, its cue, and what else happens
+    rows = (
+        (IDLE, PRESS, RUNNING, cues.V_START, _START),
+        (IDLE, LONG, OFF, 0, _NOTHING),
+        (IDLE, DOUBLE, IDLE, 0, _CHOOSE),
+        (RUNNING, PRESS, PAUSED, cues.V_PAUSE, _PAUSE),
+        (RUNNING, LONG, IDLE, cues.V_END, _NOTHING),
+        (RUNNING, DOUBLE, RUNNING, 0, _SKIP),
+        (PAUSED, PRESS, RUNNING, cues.V_RESUME, _RESUME),
+        (PAUSED, LONG, IDLE, cues.V_END, _NOTHING),
+        (DONE, PRESS, IDLE, 0, _NOTHING),
+        (DONE, LONG, OFF, 0, _NOTHING),
+        (OFF, PRESS, IDLE, cues.V_WAKE, _NOTHING),
+    )
+    t = bytearray([_NO_STATE, 0, 0] * (5 * 4))
+    for r in rows:
+        j = (r[0] * 4 + r[1]) * 3
+        t[j] = r[2]
+        t[j + 1] = r[3]
+        t[j + 2] = r[4]
+    return bytes(t)
+
+
+_TABLE = _table()
+del _table
 
 # Motor priorities: who may interrupt whom.
 _P_GUIDE = const(1)
@@ -165,7 +174,7 @@ class Engine:
         self.last_t = now
         self._enter(IDLE, now)
         if self.load_errors:
-            self._overlay(cues.L_ERROR, ERROR_SHOW_MS, now)
+            self._overlay(L_ERROR, ERROR_SHOW_MS, now)
         self._show(now)
         return self.out.n
 
@@ -180,7 +189,7 @@ class Engine:
         self.gestures.edge(pressed, now)
 
     def pressure(self, permille, now):
-        g = self.guard             # the guard's sample(), without a call a tick
+        g = self.guard             # (the sample goes straight in: no call a tick)
         # The guard must look at once at a sample above the band unless it
         # already holds the person above it (a warning on, no all-clear
         # counting), and at one within the band if it does. Any other only
@@ -393,7 +402,7 @@ class Engine:
         self.routine = self.routines[self.choice]
         self.sch.choose(self.routine)
         self._set_level()
-        self._overlay(cues.L_ROUTINE, ROUTINE_SHOW_MS, now)
+        self._overlay(L_ROUTINE, _ROUTINE_SHOW_MS, now)
         self.state_t = now        # the idle breathing starts afresh
         self.out.emit(CMD_ROUTINE, self.choice, 0, 0)
         self._vibe(cues.V_ROUTINE + min(self.choice + 1, cues.MAX_ROUTINES), _P_STATE, now)
@@ -431,7 +440,7 @@ class Engine:
                                      or self.deferred > cues.MAX_STEP_CUE):
                 self.deferred = pattern
             return
-        ms = cues.VIBE_MS[pattern]
+        ms = cues.VIBE_MS[pattern] * cues.UNIT
         self.motor_until = add(now, ms)
         self.motor_prio = prio
         # A cue replaces one sent earlier in the same tick: the motor would

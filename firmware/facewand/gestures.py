@@ -22,7 +22,6 @@ NONE = const(0)
 PRESS = const(1)
 LONG = const(2)
 DOUBLE = const(3)
-NAMES = ("none", "press", "long", "double")
 
 DEBOUNCE_MS = const(25)
 LONG_MS = const(800)

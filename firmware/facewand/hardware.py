@@ -1,13 +1,32 @@
 # Builds the drivers a board describes, from the machine and neopixel
 # modules it is given: the real ones on the wand, simulated ones in the
 # simulator and tests. The only place that turns pin numbers into objects.
-from facewand.drivers.haptic import PwmMotor, Drv2605
-from facewand.drivers.neoring import NeoRing, cap_for
-from facewand.drivers.fsr import Fsr
-from facewand.drivers.button import Button
-from facewand.drivers.battery import Battery
+from facewand.drivers.neoring import NeoRing
+from facewand.drivers.inputs import Button, Fsr, Battery
 from facewand.shell import TICK_MS, Hardware
 from facewand.compat import describe
+
+
+# The ring driver's start-up: the wire's colour order (where R, G and B go
+# in each pixel's 3 bytes) and its brightness table. Here, not in the
+# driver: the loop keeps the driver, and needs neither once it is built.
+ORDERS = {"RGB": (0, 1, 2), "GRB": (1, 0, 2), "BRG": (1, 2, 0),
+          "BGR": (2, 1, 0), "RBG": (0, 2, 1), "GBR": (2, 0, 1)}
+
+
+def gamma_table(cap):
+    # Eyes see light roughly as a power 2.2 of the drive; the table maps the
+    # engine's perceptual levels onto the LEDs' linear ones, topping out at
+    # `cap`. Built once at start-up (floats are fine here).
+    t = bytearray(256)
+    for i in range(256):
+        t[i] = int((i / 255) ** 2.2 * cap + 0.5)
+    return t
+
+
+def cap_for(max_brightness, brightness_pct):
+    """The brightest wire byte: the board's cap scaled by the setting."""
+    return max_brightness * brightness_pct // 100
 
 
 def _adc(machine, board, pin):
@@ -69,8 +88,8 @@ def _build_part(part, hw, board, machine, neopixel, brightness, paint_lag):
         r = board.ring
         # A view that paints a new picture `paint_lag` ticks after its cue
         # (the wand's: view.PAINT_LAG) has the ring hold it back that much less.
-        hw.ring = NeoRing(neopixel.NeoPixel(machine.Pin(r["pin"]), r["count"]), r["order"],
-                          cap_for(r["max_brightness"], brightness),
+        hw.ring = NeoRing(neopixel.NeoPixel(machine.Pin(r["pin"]), r["count"]), ORDERS[r["order"]],
+                          gamma_table(cap_for(r["max_brightness"], brightness)),
                           max(0, ring_delay(board, TICK_MS) - paint_lag),
                           max(0, ring_delay_turning(board, TICK_MS) - paint_lag))
     elif part == "pressure sensor" and board.pressure is not None:
@@ -89,12 +108,15 @@ class HardwareFault(Exception):
 
 
 def _motor(board, machine):
+    # Each board loads only its motor's driver.
     m = board.motor
     if m["kind"] == "pwm":
+        from facewand.drivers.haptic import PwmMotor
         pin = machine.Pin(m["pin"], machine.Pin.OUT, value=0)
         pwm = machine.PWM(pin)
         pwm.freq(m["freq"])
         return PwmMotor(pwm, m["min_duty"], rest_ms(board), pin)
+    from facewand.drivers.drv2605 import Drv2605
     en = None
     if "en" in m:
         # Shut down first: a DRV2605 left playing by a crash keeps playing

@@ -8,6 +8,8 @@ STATE_NAMES = ("idle", "running", "paused", "done", "off")   # by commands.IDLE.
 
 REASON_NAMES = ("", "pressure_high", "battery_low")          # by commands.REASON_*
 
+GESTURE_NAMES = ("none", "press", "long", "double")          # by gestures.NONE..DOUBLE
+
 # By pattern number (cues.V_*): step N's cue is pattern N, routine N's is
 # cues.V_ROUTINE + N.
 VIBE_NAMES = tuple(["none"] + ["step%d" % n for n in range(1, MAX_STEP_CUE + 1)] + [
@@ -16,6 +18,6 @@ VIBE_NAMES = tuple(["none"] + ["step%d" % n for n in range(1, MAX_STEP_CUE + 1)]
     "wake",
 ] + ["routine%d" % n for n in range(1, MAX_ROUTINES + 1)] + ["fault"])
 
-# By ring pattern (cues.L_*).
+# By ring pattern (view.L_*, numbered in facewand/view.py).
 LED_NAMES = ("off", "idle", "start", "step", "stroke", "hold", "paused",
              "warn", "battery_low", "done", "routine", "error")

@@ -29,18 +29,13 @@ PRESSURE_STALE_MS = const(500)
 class PressureGuard:
     def __init__(self):
         self.band = 1000          # permille: above this is too hard
-        self.value = 0            # the last sample
+        self.value = 0            # the last sample (the engine writes value, t, seen)
         self.t = 0                # when it was read
         self.seen = False         # any sample yet (no sensor: never)
         self.warning = False
         self.ok = False           # within the band since ok_t
         self.ok_t = 0
         self.buzz_t = 0           # when the warning was last given
-
-    def sample(self, permille, now):
-        self.value = permille
-        self.t = now
-        self.seen = True
 
     def poll(self, now):
         if not self.seen:

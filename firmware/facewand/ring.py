@@ -1,12 +1,11 @@
 # The LED ring's picture: what the engine's view paints, sized by the
-# board's ring, in two forms painted together:
-# - `frame`, the picture: RGB, perceptual levels 0..255 at full strength
-#   (colours are packed 0xRRGGBB with their brightest channel at 255); the
-#   trace shows it;
-# - `wire`, the same picture as the ring's driver sends it: each level
-#   through the driver's one brightness stage (gamma, the board's current
-#   cap, the wearer's brightness) and in the wire's colour order. The driver
-#   lends its table and order (`encode_with`); until then it is the frame.
+# board's ring, as the ring's driver sends it (`wire`): each perceptual
+# level 0..255 (colours are packed 0xRRGGBB with their brightest channel at
+# 255) through the driver's one brightness stage (gamma, the board's current
+# cap, the wearer's brightness) and in the wire's colour order. The driver
+# lends its table and order (`encode_with`); until then levels go as they
+# are, in RGB order, which is the perceptual picture itself: the simulator
+# paints a second Ring that way to show it (sim.picture).
 # A paint works out each colour once and lays it down in a handful of
 # slice stores, whatever the ring's size: the first pixel, then doubling
 # (pixels 0..k copied onto k..2k) from memoryviews of each prefix, made
@@ -22,32 +21,25 @@
 # pixels between them, on 12 they touch.
 from facewand.compat import const
 
-HOURS = const(12)
+_HOURS = const(12)
 
 
 class Ring:
-    def __init__(self, count, keep_frame=True):
-        """keep_frame: paint the perceptual `frame` as well as `wire`. The
-        simulator and the tests show and compare it; the wand has no use for
-        it (its frame is empty) and saves half of every paint."""
+    def __init__(self, count):
         self.count = count
-        self.keep = keep_frame
-        self.frame = bytearray(count * 3 if keep_frame else 0)
         self.wire = bytearray(count * 3)
         self.dirty = False
         # Until the driver lends its table: levels as they are (each
         # picture's own, so it goes once the driver's replaces it).
         self.gamma = bytes(range(256))
         self.slot = (0, 1, 2)         # where R, G, B go in a pixel's wire bytes
-        # one colour in both forms, worked out once per paint
+        # a colour in wire bytes, worked out once per paint, and the unlit one
         self.c = bytearray(3)
-        self.cw = bytearray(3)
         self.c0 = bytearray(3)
-        self.cw0 = bytearray(3)
-        self.c0_dark = False          # c0 and cw0 hold black (the usual unlit part)
+        self.c0_dark = False          # c0 holds black (the usual unlit part)
         # The pixel each hour is shown on (index 0 unused).
-        self.at = bytearray(HOURS + 1)
-        for h in range(1, HOURS + 1):
+        self.at = bytearray(_HOURS + 1)
+        for h in range(1, _HOURS + 1):
             self.at[h] = mark_pixel(h, count)
         # A second whole ring in one colour, for the part of an arc past its
         # edge; rest_c is the colour it holds, so it is rebuilt only when
@@ -57,12 +49,6 @@ class Ring:
         self.white = bytearray(b"\xff\xff\xff")    # the session's mark, on the wire
         self.pre_w = _prefixes(self.wire, count)
         self.pre_r = _prefixes(self.rest, count)
-        if keep_frame:
-            self.fwhite = bytearray(b"\xff\xff\xff")
-            self.frest = bytearray(count * 3)
-            self.frest_c = bytearray(3)
-            self.pre_f = _prefixes(self.frame, count)
-            self.pre_fr = _prefixes(self.frest, count)
 
     def encode_with(self, gamma, slot):
         """The driver's brightness table and wire colour order."""
@@ -71,32 +57,22 @@ class Ring:
         self.white[0] = self.white[1] = self.white[2] = gamma[255]
         self.c0_dark = False
 
-    def _colour(self, c, cw, rgb, level):
+    def _colour(self, c, rgb, level):
         g = self.gamma
         s = self.slot
-        v = ((rgb >> 16) & 0xFF) * level // 255
-        c[0] = v
-        cw[s[0]] = g[v]
-        v = ((rgb >> 8) & 0xFF) * level // 255
-        c[1] = v
-        cw[s[1]] = g[v]
-        v = (rgb & 0xFF) * level // 255
-        c[2] = v
-        cw[s[2]] = g[v]
+        c[s[0]] = g[((rgb >> 16) & 0xFF) * level // 255]
+        c[s[1]] = g[((rgb >> 8) & 0xFF) * level // 255]
+        c[s[2]] = g[(rgb & 0xFF) * level // 255]
 
     def pixel(self, i, rgb, level):
-        self._colour(self.c, self.cw, rgb, level)
+        self._colour(self.c, rgb, level)
         j = i * 3
-        if self.keep:
-            self.frame[j:j + 3] = self.c
-        self.wire[j:j + 3] = self.cw
+        self.wire[j:j + 3] = self.c
         self.dirty = True
 
     def fill(self, rgb, level):
-        self._colour(self.c, self.cw, rgb, level)
-        _lay(self.wire, self.pre_w, self.count, self.cw)
-        if self.keep:
-            _lay(self.frame, self.pre_f, self.count, self.c)
+        self._colour(self.c, rgb, level)
+        _lay(self.wire, self.pre_w, self.count, self.c)
         self.dirty = True
 
     def arc(self, rgb, num, den, level, rest_level, mark=-1):
@@ -116,56 +92,44 @@ class Ring:
             den >>= 1
         pos = num * n * 256 // den          # boundary in 1/256ths of a pixel
         full = pos >> 8
-        keep = self.keep
         c = self.c
-        cw = self.cw
-        self._colour(c, cw, rgb, level)
+        self._colour(c, rgb, level)
         if rest_level or not self.c0_dark:      # (black, the usual, stays worked out)
-            self._colour(self.c0, self.cw0, rgb, rest_level)
+            self._colour(self.c0, rgb, rest_level)
             self.c0_dark = rest_level == 0
         wire = self.wire
-        # (_two_parts for the wire, without its call: a running session's
-        # ring is an arc)
-        _lay(wire, self.pre_w, full, cw)
+        # The lit part, then the unlit part copied from the plane `rest`,
+        # which is laid anew only when its colour (rest_c) changes.
+        _lay(wire, self.pre_w, full, c)     # (with full 0 its first pixel, then covered)
         if full < n:
-            unlit = self.cw0
+            unlit = self.c0
             if self.rest_c != unlit:
                 self.rest_c[:] = unlit
                 _lay(self.rest, self.pre_r, n, unlit)
             wire[full * 3:n * 3] = self.pre_r[n - full]
-        if keep:
-            _two_parts(self.frame, self.pre_f, self.frest, self.pre_fr, self.frest_c, c, self.c0,
-                       full, n)
         part = pos & 255
         if full < n and part:
             # the boundary pixel, in proportion (pixel(), without its call)
-            self._colour(c, cw, rgb, rest_level + (level - rest_level) * part // 256)
+            self._colour(c, rgb, rest_level + (level - rest_level) * part // 256)
             j = full * 3
-            wire[j:j + 3] = cw
-            if keep:
-                self.frame[j:j + 3] = c
+            wire[j:j + 3] = c
         if 0 <= mark < n:
             j = mark * 3
             wire[j:j + 3] = self.white
-            if keep:
-                self.frame[j:j + 3] = self.fwhite
         self.dirty = True
 
     def marks(self, rgb, number, level, earlier):
         """Number 1..12 on the clock face: the mark for each hour up to
         `number` lit, the last at `level`, the others at `earlier`; every
         other pixel dark."""
-        self._colour(self.c, self.cw, rgb, earlier)
+        self._colour(self.c, rgb, earlier)
         if not self.c0_dark:
-            self._colour(self.c0, self.cw0, 0, 0)
+            self._colour(self.c0, 0, 0)
             self.c0_dark = True
-        n = self.count
         at = self.at
-        last = number if number <= HOURS else HOURS + 1
-        _hours(self.wire, self.pre_w, n, self.cw0, self.cw, at, last)
-        if self.keep:
-            _hours(self.frame, self.pre_f, n, self.c0, self.c, at, last)
-        if 1 <= number <= HOURS:
+        last = number if number <= _HOURS else _HOURS + 1
+        _hours(self.wire, self.pre_w, self.count, self.c0, self.c, at, last)
+        if 1 <= number <= _HOURS:
             self.pixel(at[number], rgb, level)
         self.dirty = True
 
@@ -190,18 +154,6 @@ def _lay(buf, pre, count, colour):
         buf[k * 3:count * 3] = pre[count - k]
 
 
-def _two_parts(buf, pre, rest, rest_pre, rest_c, lit, unlit, full, n):
-    """Pixels 0..full-1 of buf in `lit`, the others in `unlit`, copied from
-    the plane `rest`, which is laid anew only when its colour (rest_c)
-    changes."""
-    _lay(buf, pre, full, lit)     # (with full 0 its first pixel, then covered)
-    if full < n:
-        if rest_c != unlit:
-            rest_c[:] = unlit
-            _lay(rest, rest_pre, n, unlit)
-        buf[full * 3:n * 3] = rest_pre[n - full]
-
-
 def _hours(buf, pre, count, dark, lit, at, last):
     """buf dark but for the marks of hours 1..last-1, in `lit`."""
     _lay(buf, pre, count, dark)
@@ -212,7 +164,7 @@ def _hours(buf, pre, count, dark, lit, at, last):
 
 def mark_pixel(hour, count):
     """The pixel that shows `hour` (1..12) on a ring of `count` pixels."""
-    return (hour % HOURS) * count // HOURS
+    return (hour % _HOURS) * count // _HOURS
 
 
 def triangle(t, period, low, high):

@@ -49,9 +49,22 @@ def printable(c):
 
 
 def is_line(s):
-    for c in s:
-        if not printable(c):
+    """True when every character of s is printable(), looked at in s's UTF-8
+    bytes: on MicroPython each character taken out of a str is interned
+    and never freed (a routine's hints would leave ~40 on the wand's heap)."""
+    try:
+        b = s.encode()
+    except UnicodeError:
+        return False              # CPython: a lone surrogate
+    p1 = p2 = 0                   # the two bytes before
+    for o in b:
+        if (o < 0x20 or o == 0x7F                             # C0, DEL
+                or (p1 == 0xC2 and 0x80 <= o <= 0x9F)         # C1
+                or (p2 == 0xE2 and p1 == 0x80 and (o == 0xA8 or o == 0xA9))   # U+2028/9
+                or (p1 == 0xED and o >= 0xA0)):               # a surrogate (MicroPython)
             return False
+        p2 = p1
+        p1 = o
     return True
 
 

@@ -58,13 +58,13 @@ class Shell:
         self.owed = 0                       # records of the last tick not yet taken
         self.owed_t = 0
         self.t0 = 0
-        self.battery_t = 0
+        self.battery_t = 0                  # when the battery is next read
         self.now = 0
 
     def power_on(self, now):
         self.t0 = now
         self.now = now
-        self.battery_t = add(now, -BATTERY_EVERY_MS)
+        self.battery_t = now
         self._outputs(self.engine.power_on(now), now)
 
     def step(self, now):
@@ -80,19 +80,15 @@ class Shell:
                 e.pressure(p, now)
         if hw.battery is not None:
             late = diff(now, self.battery_t)
-            if late >= BATTERY_EVERY_MS:
+            if late >= 0:
                 # On the once-a-second grid, whatever ticks were skipped.
-                self.battery_t = add(self.battery_t, late - late % BATTERY_EVERY_MS)
+                self.battery_t = add(self.battery_t, late - late % BATTERY_EVERY_MS + BATTERY_EVERY_MS)
                 e.battery(hw.battery.read_mv(), now)
         # The last records still owed: taken now unless the view is to paint
         # (the engine saying nothing, so the outbox keeps them a tick more).
         if self.owed and (diff(now, e.view.look_t) < 0 or not e.silent(now)):
             self._take_owed()
         self._outputs(e.tick(now), now)
-
-    def next_battery(self):
-        """The tick at which the battery is next read."""
-        return add(self.battery_t, BATTERY_EVERY_MS)
 
     def _outputs(self, n, now):
         """The engine's n commands to the motor and the journal; then the

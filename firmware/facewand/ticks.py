@@ -1,49 +1,22 @@
 # Wraparound-safe millisecond tick arithmetic, the same as MicroPython's
-# time.ticks_add/ticks_diff on a 32-bit port (period 2**30).
+# time.ticks_add/ticks_diff on a 32-bit port (period 2**30): diff and add.
 #
-# The engine never reads a clock: shells hand it a tick value. Implementing
-# the arithmetic here (rather than calling time.ticks_diff) keeps the engine
+# The engine never reads a clock: shells hand it a tick value. Doing the
+# arithmetic here (rather than calling time.ticks_diff) keeps the engine
 # identical on CPython, where the simulator runs it, and on the device.
 #
-# Every intermediate value stays inside MicroPython's small-int range
-# (-2**30 .. 2**30-1) so that nothing here allocates on the tick path: a sum
-# such as t + delta could reach 1.5 * 2**30 and would become a heap integer.
-from facewand.compat import const
-
-MASK = const(0x3FFFFFFF)   # ticks values are 0 .. MASK
-HALF = const(0x20000000)   # the largest distance that can be told apart
-
-
-def _diff(end, start):
-    """Signed distance end - start in ms, correct across one wraparound.
-
-    Valid while the true distance lies in -HALF .. HALF-1 (about 6 days)."""
-    d = (end - start) & MASK
-    if d >= HALF:
-        d = d - HALF - HALF
-    return d
-
-
-def _add(t, delta):
-    """t + delta modulo the tick period; delta may be negative (|delta| < HALF)."""
-    r = (t - HALF + delta) & MASK
-    if r < HALF:
-        return r + HALF
-    return r - HALF
-
-
-# On MicroPython the same arithmetic is built in (its ticks period is 2**30
-# on 32-bit ports, as here), and a call into C costs a tenth of a Python
-# one on a Cortex-M0+: the engine asks for a tick difference a dozen times
-# a tick. It is pure arithmetic; no clock is read. The differential tests
-# (near the wraparound too) hold the two the same.
-# getattr keeps the type checker on the signatures above: the stubs type
+# On MicroPython the arithmetic is built in (its ticks period is 2**30 on
+# 32-bit ports), and a call into C costs a tenth of a Python one on a
+# Cortex-M0+: the engine asks for a tick difference a dozen times a tick.
+# It is pure arithmetic; no clock is read. CPython has none, and gets the
+# same in Python (facewand/ticks_math.py, which the wand never loads). The
+# differential tests (near the wraparound too) hold the two the same.
+# getattr keeps the type checker on ticks_math's signatures: the stubs type
 # time.ticks_* with a constrained type variable the engine's ints do not meet.
-import time as _time
+import time
 
 try:
-    diff = getattr(_time, "ticks_diff")
-    add = getattr(_time, "ticks_add")
+    diff = getattr(time, "ticks_diff")
+    add = getattr(time, "ticks_add")
 except AttributeError:   # CPython
-    diff = _diff
-    add = _add
+    from facewand.ticks_math import diff, add

@@ -4,12 +4,12 @@
 #
 # A picture is redrawn only when what it shows has moved: each pattern
 # boils its moment down to a few numbers (the pattern, a level quantised
-# to LEVEL_STEP, a boundary to a quarter pixel, a blink phase) and the ring
+# to _LEVEL_STEP, a boundary to a quarter pixel, a blink phase) and the ring
 # is painted only when one of them differs from the last painting. A
 # breathing ring is repainted about ten times a second, a still one never,
 # which is what the eye needs and saves the wand most of a tick.
-from facewand import cues
 from facewand.commands import IDLE, RUNNING, PAUSED, DONE, OFF
+from facewand.cues import RED
 from facewand.ring import Ring, triangle
 from facewand.routines import LEAD_MS
 from facewand.ticks import add, diff
@@ -17,8 +17,8 @@ from facewand.ticks import add, diff
 from facewand.compat import const
 
 BATTERY_SHOW_MS = const(3000)
-LEVEL_STEP = const(8)     # breathing levels move in steps of this (of 255)
-FRAME_MS = const(80)      # a moving picture is looked at no more often than this
+_LEVEL_STEP = const(8)     # breathing levels move in steps of this (of 255)
+_FRAME_MS = const(80)      # a moving picture is looked at no more often than this
 PAINT_LAG = const(1)      # ticks from a pattern's start to its first paint
 
 # What the current step is doing (the engine's `doing`), which also picks
@@ -29,17 +29,47 @@ A_HOLD = const(2)
 A_GAP = const(3)
 A_STROKE = const(4)
 
+# Ring patterns: what the ring is showing (names.LED_NAMES by number). The
+# trace records every change. The engine sets the two idle overlays.
+_L_OFF = const(0)
+_L_IDLE = const(1)
+_L_START = const(2)
+_L_STEP = const(3)      # a step begins: its number as lit marks on a clock face
+_L_STROKE = const(4)    # strokes: the step fills around the ring
+_L_HOLD = const(5)      # holding a point: the ring empties as the hold runs
+_L_PAUSED = const(6)
+_L_WARN = const(7)      # pressing too hard
+_L_BATTERY = const(8)
+_L_DONE = const(9)
+L_ROUTINE = const(10)   # idle, a routine just chosen: its number in its colour
+L_ERROR = const(11)     # at power-on: a routine file was bad and skipped
+
+# Colours are packed 0xRRGGBB ints (small ints: no allocation to pass
+# around), each at full strength in its brightest channel: the ring painter
+# sets brightness. None is grey, so the white session-progress dot always
+# stands out from the fill it sits on.
+STEP_COLOURS = (
+    0xFF5A1E, 0xFFB400, 0xC8FF00, 0x3CFF3C, 0x00FFC0,
+    0x00A0FF, 0x3C50FF, 0x9646FF, 0xFF3CD2, 0xFF3C78,
+    0xFF8C50, 0x50FFFF,
+)
+_AMBER = const(0xFF8C00)
+_ORANGE = const(0xFF4600)
+_GREEN = const(0x00FF40)
+_MAGENTA = const(0xFF00C0)
+
 
 def _q(level):
-    return level - level % LEVEL_STEP
+    return level - level % _LEVEL_STEP
 
 
 class RingView:
-    def __init__(self, pixels, keep_frame=True, lag=0):
-        """keep_frame: keep the perceptual picture (the simulator shows it);
-        lag: paint a new pattern PAINT_LAG ticks late (the wand, whose
-        ring driver then holds back that much less)."""
-        self.ring = Ring(pixels, keep_frame)
+    def __init__(self, pixels, picture=None, lag=0):
+        """picture: the ring.Ring to paint, of `pixels` pixels (the
+        simulator's keeps a perceptual copy too: sim.picture); none (None
+        or False): a plain one. lag: paint a new pattern PAINT_LAG ticks
+        late (the wand, whose ring driver then holds back that much less)."""
+        self.ring = picture or Ring(pixels)
         self.lag = lag
         # what the ring was last painted from
         self.k0 = -1
@@ -55,7 +85,7 @@ class RingView:
         """The ring pattern for the engine `e` at `now`, its picture painted
         if it moved. A pattern changes only with something the engine says
         (a state, a step's item, a warning) or when a timed overlay ends, so
-        on a tick that said nothing, within FRAME_MS of the last look and
+        on a tick that said nothing, within _FRAME_MS of the last look and
         before `until`, nothing is worked out at all."""
         said = e.out.n
         if said == 0 and diff(now, self.look_t) < 0:
@@ -80,7 +110,7 @@ class RingView:
         its picture if it moved. A new pattern, or anything the engine said
         this tick (a stroke's flash, a repeated warning), is painted at
         once: its light belongs to a cue. Otherwise the picture is looked
-        at every FRAME_MS (12.5 Hz: the eye sees no steps in a breathing
+        at every _FRAME_MS (12.5 Hz: the eye sees no steps in a breathing
         light, and most ticks save its cost); blinks keep to multiples of
         it."""
         self.owed = False
@@ -92,7 +122,7 @@ class RingView:
             p = self.pattern(e, now)
             self.p = p
         # Look again at the next frame, or when the pattern can end by itself.
-        t = add(now, FRAME_MS)
+        t = add(now, _FRAME_MS)
         if diff(self.until, t) < 0:
             t = self.until
         self.look_t = t
@@ -101,9 +131,9 @@ class RingView:
         # patterns first: they are painted most, a warning the most often).
         # A step's patterns show its number (k1) in its colour.
         k1 = k2 = k3 = 0
-        if p == cues.L_WARN:
+        if p == _L_WARN:
             k1 = diff(now, e.guard.buzz_t) // 160 % 2
-        elif p == cues.L_STROKE:
+        elif p == _L_STROKE:
             # (the most painted pattern: _quarters written in)
             local = diff(now, sch.step_t)
             k1 = sch.inst % len(e.routine.steps)
@@ -126,32 +156,32 @@ class RingView:
                 k3 = 150
             else:
                 k3 = 255 - 105 * (beat if beat > 0 else 0) // half
-            k3 -= k3 % LEVEL_STEP
-        elif p == cues.L_HOLD:
+            k3 -= k3 % _LEVEL_STEP
+        elif p == _L_HOLD:
             held = diff(now, sch.step_t) - sch.mark_t
             hold = sch.cur.hold_ms
             k1 = sch.inst % len(e.routine.steps)
             k2 = _quarters(hold - held, hold, self.ring.count)
-        elif p == cues.L_STEP:
+        elif p == _L_STEP:
             k1 = sch.inst % len(e.routine.steps)
         else:
             since = diff(now, e.state_t)
             if since < 0:
                 since = 0
-            if p == cues.L_IDLE:
+            if p == _L_IDLE:
                 k1 = _q(triangle(since, 4000, 40, 200))
-            elif p == cues.L_START:
+            elif p == _L_START:
                 k1 = _q(triangle(since, LEAD_MS * 2, 40, 255))
-            elif p == cues.L_ROUTINE:
+            elif p == L_ROUTINE:
                 k1 = e.choice
-            elif p == cues.L_ERROR:
+            elif p == L_ERROR:
                 k1 = diff(now, e.show_t) // 240 % 2
-            elif p == cues.L_PAUSED:
+            elif p == _L_PAUSED:
                 k1 = sch.inst % len(e.routine.steps)
                 k2 = _q(triangle(since, 2000, 90, 230))
-            elif p == cues.L_BATTERY:
+            elif p == _L_BATTERY:
                 k1 = diff(now, e.b_shown_t) // 480 % 2
-            elif p == cues.L_DONE:
+            elif p == _L_DONE:
                 k1 = _q(triangle(since, 3000, 60, 220))
         if p == self.k0 and k1 == self.k1 and k2 == self.k2 and k3 == self.k3:
             return p
@@ -159,11 +189,11 @@ class RingView:
         self.k1 = k1
         self.k2 = k2
         self.k3 = k3
-        if p == cues.L_STROKE:
+        if p == _L_STROKE:
             # (_paint's, without its call) The step fills around the ring;
             # the white mark is where the session has got to.
             ring = self.ring
-            ring.arc(cues.STEP_COLOURS[k1 % len(cues.STEP_COLOURS)], k2, ring.count * 4, k3, 0,
+            ring.arc(STEP_COLOURS[k1 % len(STEP_COLOURS)], k2, ring.count * 4, k3, 0,
                      sch.inst * ring.count // sch.count)
         else:
             self._paint(e, p, k1, k2, k3)
@@ -175,56 +205,56 @@ class RingView:
         self.until = add(now, 3600000)
         st = e.state
         if st == OFF:
-            return cues.L_OFF
+            return _L_OFF
         if e.b_latched and diff(now, e.b_shown_t) < BATTERY_SHOW_MS:
             self.until = add(e.b_shown_t, BATTERY_SHOW_MS)
-            return cues.L_BATTERY
+            return _L_BATTERY
         if st != RUNNING:
             if st == IDLE:
                 if e.show:
                     self.until = add(e.show_t, e.show_ms)
                     return e.show
-                return cues.L_IDLE
-            return cues.L_PAUSED if st == PAUSED else cues.L_DONE
+                return _L_IDLE
+            return _L_PAUSED if st == PAUSED else _L_DONE
         if e.guard.warning:
-            return cues.L_WARN
+            return _L_WARN
         sch = e.sch
         d = sch.doing
         if diff(now, sch.step_t) < 0 or d == A_LEAD:
-            return cues.L_START
+            return _L_START
         if d == A_INTRO:
-            return cues.L_STEP
+            return _L_STEP
         if d == A_HOLD:
-            return cues.L_HOLD
-        return cues.L_STROKE
+            return _L_HOLD
+        return _L_STROKE
 
     def _paint(self, e, p, k1, k2, k3):
         ring = self.ring
-        if p == cues.L_WARN:
-            ring.fill(cues.RED, 255 if k1 == 0 else 90)
+        if p == _L_WARN:
+            ring.fill(RED, 255 if k1 == 0 else 90)
             return
-        if p == cues.L_HOLD or p == cues.L_STEP:
-            colour = cues.STEP_COLOURS[k1 % len(cues.STEP_COLOURS)]
-            if p == cues.L_HOLD:
+        if p == _L_HOLD or p == _L_STEP:
+            colour = STEP_COLOURS[k1 % len(STEP_COLOURS)]
+            if p == _L_HOLD:
                 ring.arc(colour, k2, ring.count * 4, 255, 0)
             else:
                 ring.marks(colour, k1 + 1, 255, 140)
             return
         r = e.routine
-        if p == cues.L_OFF:
+        if p == _L_OFF:
             ring.fill(0, 0)
-        elif p == cues.L_IDLE or p == cues.L_START:
+        elif p == _L_IDLE or p == _L_START:
             ring.fill(r.colour, k1)
-        elif p == cues.L_ROUTINE:
+        elif p == L_ROUTINE:
             ring.marks(r.colour, k1 + 1, 255, 140)
-        elif p == cues.L_ERROR:
-            ring.fill(cues.MAGENTA, 220 if k1 == 0 else 0)
-        elif p == cues.L_PAUSED:
-            ring.marks(cues.AMBER, k1 + 1, k2, 90)
-        elif p == cues.L_BATTERY:
-            ring.fill(cues.ORANGE, 220 if k1 == 0 else 0)
+        elif p == L_ERROR:
+            ring.fill(_MAGENTA, 220 if k1 == 0 else 0)
+        elif p == _L_PAUSED:
+            ring.marks(_AMBER, k1 + 1, k2, 90)
+        elif p == _L_BATTERY:
+            ring.fill(_ORANGE, 220 if k1 == 0 else 0)
         else:
-            ring.fill(cues.GREEN, k1)
+            ring.fill(_GREEN, k1)
 
 
 def _quarters(num, den, count):

@@ -2,7 +2,7 @@
 # sleeping moves that clock on (instantly), applying the script's inputs.
 # The pure-Python arithmetic, not facewand.ticks.diff: on MicroPython that
 # is time.ticks_diff, which would be this module once it stands in for time.
-from facewand.ticks import _diff, _add
+from facewand.ticks_math import diff as _diff, add as _add
 
 try:
     from sim.fakehw import machine

@@ -4,7 +4,6 @@
 import heapq
 
 from facewand import ticks
-from facewand.drivers import fsr, battery
 
 try:
     from sim.fakehw.script import GESTURE_EDGES
@@ -21,6 +20,20 @@ WIRE_RTP = 2                 # the DRV2605's real-time playback register
 WIRE_MAX = 64                # motor writes held between two flushes
 RING_SLOTS = 4               # ring writes held between two flushes
 _RTP_REG = 0x02
+
+
+def fsr_raw(permille, zero, full):
+    """The read_u16 value at which the wand's Fsr.read() gives `permille`
+    (before smoothing): the simulator's pressure sensor."""
+    span = full - zero
+    return zero + (permille * span + (999 if span > 0 else -999)) // 1000
+
+
+def battery_raw(mv, ratio_milli, vref_mv):
+    """The read_u16 value for a battery at `mv` behind the board's divider,
+    as the wand's Battery.read_mv() reads it back: the simulator's battery."""
+    pin_mv = mv * 1000 // ratio_milli
+    return min(65535, (pin_mv * 65535 + vref_mv - 1) // vref_mv)
 
 
 class ScriptEnd(SystemExit):
@@ -81,11 +94,11 @@ class World:
 
     def set_pressure(self, permille):
         p = self.board.pressure
-        self.raw[p["pin"]] = fsr.raw_for(permille, p["zero"], p["full"])
+        self.raw[p["pin"]] = fsr_raw(permille, p["zero"], p["full"])
 
     def set_battery(self, mv):
         b = self.board.battery
-        self.raw[b["pin"]] = battery.raw_for(mv, b["ratio_milli"], b["vref_mv"])
+        self.raw[b["pin"]] = battery_raw(mv, b["ratio_milli"], b["vref_mv"])
 
     # --- time ---
     def advance_to(self, t):

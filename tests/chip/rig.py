@@ -194,11 +194,11 @@ def _adc_channel(pin):
 
 def pressure_event(board, t_ms, permille):
     """An event setting the board's pressure sensor to `permille`, as the
-    simulator's sensor model (fsr.raw_for) reads it."""
-    from facewand.drivers import fsr
+    simulator's sensor model (sim.fakehw.world.fsr_raw) reads it."""
+    from sim.fakehw.world import fsr_raw
     p = board.pressure
     return {"t_ms": t_ms, "kind": "adc", "ch": _adc_channel(p["pin"]),
-            "value": adc_counts(fsr.raw_for(permille, p["zero"], p["full"]))}
+            "value": adc_counts(fsr_raw(permille, p["zero"], p["full"]))}
 
 
 def button_event(board, t_ms, pressed):
@@ -209,8 +209,7 @@ def button_event(board, t_ms, pressed):
 def at_rest(board):
     """--init levels: the button up, no pressure, the battery as full as
     the simulator's (sim.fakehw.world.FULL_BATTERY_MV)."""
-    from facewand.drivers import battery
-    from sim.fakehw.world import FULL_BATTERY_MV
+    from sim.fakehw.world import FULL_BATTERY_MV, battery_raw
     b = board.button
     levels = ["%d=%d" % (b["pin"], 1 if b["active_low"] else 0)]
     if board.pressure is not None:
@@ -219,7 +218,7 @@ def at_rest(board):
     if board.battery is not None:
         bt = board.battery
         levels.append("adc%d=%d" % (_adc_channel(bt["pin"]), adc_counts(
-            battery.raw_for(FULL_BATTERY_MV, bt["ratio_milli"], bt["vref_mv"]))))
+            battery_raw(FULL_BATTERY_MV, bt["ratio_milli"], bt["vref_mv"]))))
     return ";".join(levels)
 
 

@@ -4,21 +4,23 @@
 # the pattern's (on_ms, off_ms, level) segments against the tick it is
 # given, so the main loop never sleeps inside a cue. A new pattern replaces
 # the one playing, as the engine expects.
-from facewand.cues import VIBE_PATTERNS, MAX_LEVEL
+#
+# Here the player and the PWM-switched coin motor; the DRV2605 haptic
+# driver is in drv2605.py, loaded only by a board that has one.
+from facewand.cues import VIBE, VIBE_AT, UNIT, MAX_LEVEL
 from facewand.ticks import add, diff
 from facewand.compat import const
 
 # The 80% cap as PWM duty: the driver maps MAX_LEVEL here, whatever the
 # board's stall duty, so the cap holds at the pin and not only in the trace.
 CAP_DUTY = const(52428)      # 65535 * MAX_LEVEL // 1000
-CAP_RTP = const(204)         # 255 * MAX_LEVEL // 1000
-STOP_TRIES = const(3)        # an I2C EIO is often a one-off: try again before cutting
+_STOP_TRIES = const(3)        # an I2C EIO is often a one-off: try again before cutting
 
 # For the type checker only (never true when the firmware runs): lets
 # pyright check every hardware call here against each port's stubs.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from machine import PWM, I2C, Pin
+    from machine import PWM, Pin
 
 
 class PatternPlayer:
@@ -30,8 +32,9 @@ class PatternPlayer:
     and the ring waits accordingly (see Shell._outputs)."""
 
     def __init__(self, rest_ms=0):
-        self.pattern = ()
-        self.seg = 0            # index of the current (on, off, level) triple
+        self.pattern = 0        # the cue playing (cues.V_*), 0 for none
+        self.seg = 0            # its current (on, off, level) triple, by index in cues.VIBE
+        self.end = 0            # where its triples end
         self.on = False         # in the on part of the segment
         self.until = 0          # tick at which the current part ends
         self.level = 0          # session level, permille
@@ -55,19 +58,20 @@ class PatternPlayer:
                 rested = self.rested = True
         self.from_rest = rested
         self.started = True
-        p = VIBE_PATTERNS[pattern_id]
-        self.pattern = p
+        self.pattern = pattern_id
         self.level = level
-        # The first segment (_start_segment, without its call: a cue's
-        # tick is the wand's busiest). The checker cannot know that a cue
-        # played is never the empty pattern 0 (V_NONE).
-        self.seg = 0
+        # The first segment (here rather than in a call: a cue's tick is
+        # the wand's busiest). A cue played is never the empty pattern 0.
+        s = VIBE_AT[pattern_id]
+        self.seg = s
+        self.end = VIBE_AT[pattern_id + 1]
         self.on = True
-        self.until = add(now, p[0])  # pyright: ignore[reportGeneralTypeIssues]
-        self._set(level * p[2] // 1000)  # pyright: ignore[reportGeneralTypeIssues]
+        i = s * 3
+        self.until = add(now, VIBE[i] * UNIT)
+        self._set(level * VIBE[i + 2] * UNIT // 1000)
 
     def busy(self):
-        return len(self.pattern) > 0
+        return self.pattern != 0
 
     def still(self, now):
         """True once the motor has been undriven long enough to stop."""
@@ -83,8 +87,8 @@ class PatternPlayer:
         that belief wrong), retried, and if the bus or pin still fails the
         motor is cut another way (_cut). Never raises; True when the
         driver answered."""
-        self.pattern = ()
-        for _ in range(STOP_TRIES):
+        self.pattern = 0
+        for _ in range(_STOP_TRIES):
             try:
                 self._drive(0)
                 self.drive = 0
@@ -100,33 +104,28 @@ class PatternPlayer:
 
     def update(self, now):
         self.t = now
-        p = self.pattern
         until = self.until
-        while p and diff(now, until) >= 0:
-            i = self.seg * 3
-            if self.on and p[i + 1] > 0:
+        while self.pattern and diff(now, until) >= 0:
+            s = self.seg
+            i = s * 3
+            if self.on and VIBE[i + 1] > 0:
                 self.on = False
-                until = add(until, p[i + 1])
+                until = add(until, VIBE[i + 1] * UNIT)
                 self.until = until
                 self._set(0)
             else:
-                i += 3
-                self.seg += 1
-                if i >= len(p):
-                    self.pattern = ()
+                s += 1
+                self.seg = s
+                if s >= self.end:
+                    self.pattern = 0
                     self._set(0)
                     return
-                # (_start_segment, without its call)
+                # the next segment starts
+                i += 3
                 self.on = True
-                until = add(until, p[i])
+                until = add(until, VIBE[i] * UNIT)
                 self.until = until
-                self._set(self.level * p[i + 2] // 1000)
-
-    def _start_segment(self, at):
-        p = self.pattern
-        self.on = True
-        self.until = add(at, p[self.seg * 3])
-        self._set(self.level * p[self.seg * 3 + 2] // 1000)
+                self._set(self.level * VIBE[i + 2] * UNIT // 1000)
 
     def _set(self, permille):
         # Written first, recorded after: if the write raises, the player
@@ -193,67 +192,3 @@ class PwmMotor(PatternPlayer):
                 capped = permille if permille < MAX_LEVEL else MAX_LEVEL
                 self.pwm.duty_u16(self.min_duty + self.span * capped // MAX_LEVEL)
             self.drive = permille
-
-
-# DRV2605L registers (datasheet section 8.6).
-_MODE = 0x01
-_RTP_INPUT = 0x02
-_LIBRARY = 0x03
-_FEEDBACK = 0x1A
-_CONTROL1 = 0x1B
-_CONTROL2 = 0x1C
-_CONTROL3 = 0x1D
-_MODE_RTP = 0x05
-_MODE_STANDBY = 0x40
-
-
-class Drv2605(PatternPlayer):
-    """An LRA (or ERM) on a TI DRV2605L haptic driver over I2C, in
-    real-time playback mode: each drive level is one register write."""
-
-    def __init__(self, i2c: "I2C", addr=0x5A, lra=True, rest_ms=0, en: "Pin | None" = None):
-        """en: the chip's EN pin, if wired: high to run, low to shut the
-        chip down, the motor's last way off when I2C fails."""
-        super().__init__(rest_ms)
-        self.i2c = i2c
-        self.addr = addr
-        self.en = en
-        self.byte = bytearray(1)      # reused for every write
-        if en is not None:
-            en.value(1)
-        self._write(_MODE, 0x00)      # out of standby
-        # bit 7: LRA mode; bits 6-4: brake factor 4x, so a pulse stops in
-        # about one period of the LRA instead of ringing on.
-        self._write(_FEEDBACK, 0xB6 if lra else 0x36)
-        # STARTUP_BOOST (overdrive at each start), default drive time.
-        self._write(_CONTROL1, 0x93)
-        # Unidirectional input: 0 means no drive and the chip brakes by
-        # itself when the input drops (bidirectional, the reset default,
-        # reads an unsigned 0 as full reverse drive).
-        self._write(_CONTROL2, 0x75)
-        self._write(_LIBRARY, 6 if lra else 1)
-        self._write(_CONTROL3, 0x08)  # RTP input is unsigned
-        self._write(_RTP_INPUT, 0)
-        self._write(_MODE, _MODE_RTP)
-
-    def _write(self, reg, value):
-        self.byte[0] = value
-        self.i2c.writeto_mem(self.addr, reg, self.byte)
-
-    def _drive(self, permille):
-        if permille > MAX_LEVEL:
-            permille = MAX_LEVEL
-        self._write(_RTP_INPUT, 255 * permille // 1000 if permille > 0 else 0)
-
-    def _cut(self):
-        # Standby stops the output stage; EN low shuts the chip down even
-        # when its bus is gone.
-        try:
-            self._write(_MODE, _MODE_STANDBY)
-        except Exception:
-            pass
-        if self.en is not None:
-            try:
-                self.en.value(0)
-            except Exception:
-                pass

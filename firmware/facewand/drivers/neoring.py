@@ -1,8 +1,8 @@
 # The LED ring: the engine's picture written to a WS2812 chain, and only
 # when its bytes change (a write blocks for about 30 us a pixel).
 #
-# Brightness is applied in one place, this driver's table built at
-# start-up: the engine paints perceptual levels 0..255 at full strength;
+# Brightness is applied in one place, this driver's table (built at
+# start-up by facewand.hardware.gamma_table): the engine paints perceptual levels 0..255 at full strength;
 # the table maps them through the eye's gamma onto 0..cap, where cap is the
 # board's max_brightness (current limit) times the wearer's brightness
 # setting. The driver lends the table and its wire colour order to the
@@ -22,35 +22,19 @@
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from neopixel import NeoPixel
-ORDERS = {"RGB": (0, 1, 2), "GRB": (1, 0, 2), "BRG": (1, 2, 0),
-          "BGR": (2, 1, 0), "RBG": (0, 2, 1), "GBR": (2, 0, 1)}
-
-
-def gamma_table(cap):
-    # Eyes see light roughly as a power 2.2 of the drive; the table maps the
-    # engine's perceptual levels onto the LEDs' linear ones, topping out at
-    # `cap`. Built once at start-up (floats are fine here).
-    t = bytearray(256)
-    for i in range(256):
-        t[i] = int((i / 255) ** 2.2 * cap + 0.5)
-    return t
-
-
-def cap_for(max_brightness, brightness_pct):
-    """The brightest wire byte: the board's cap scaled by the setting."""
-    return max_brightness * brightness_pct // 100
 
 
 class NeoRing:
-    def __init__(self, np: "NeoPixel", order, cap, slow=0, quick=0):
+    def __init__(self, np: "NeoPixel", slot, gamma, slow=0, quick=0):
         """np: a neopixel.NeoPixel of the ring's length (its buf is written
-        directly, in wire order, to avoid a tuple per pixel). cap: the
-        brightest wire byte. slow, quick: ticks to hold pictures back
-        behind a motor at rest and a motor turning."""
+        directly, in wire order, to avoid a tuple per pixel). slot: where
+        R, G and B go within each pixel's 3 wire bytes; gamma: the
+        brightness table (both made at start-up by facewand.hardware, from
+        the board's order and caps). slow, quick: ticks to hold pictures
+        back behind a motor at rest and a motor turning."""
         self.np = np
-        # where R, G and B go within each pixel's 3 wire bytes
-        self.slot = ORDERS[order]
-        self.gamma = gamma_table(cap)
+        self.slot = slot
+        self.gamma = gamma
         self.writes = 0
         n = len(np.buf)
         self.slow = slow
