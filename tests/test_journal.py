@@ -68,7 +68,7 @@ def _int_limit(fields, name):
 ROUNDS_MAX = _int_limit(routine_file.ROUTINE_FIELDS, "rounds")
 STROKES_MAX = _int_limit(routine_file.STEP_FIELDS, "strokes")
 PRESSES_MAX = _int_limit(routine_file.STEP_FIELDS, "presses")
-LED_PATTERNS = [getattr(cues, n) for n in dir(cues) if n.startswith("L_")]
+LED_PATTERNS = range(len(names.LED_NAMES))         # every ring pattern has its name
 RANGES = {
     CMD_STATE: (OFF, 0, 0),                                   # a state
     CMD_STEP: (MAX_STEPS, ROUNDS_MAX, cues.MAX_ROUTINES - 1),   # step number, round, routine index
