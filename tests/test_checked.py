@@ -240,7 +240,7 @@ def wand(built):
     """What a start built, as plain values: the board's facts, the engine's
     routines and its count of refused files."""
     facts, hw, engine = built[:3]
-    return ((facts.chip, facts.motor, facts.button, facts.count),
+    return ((facts.chip, facts.motor_pin, facts.active_low, facts.count),
             plain_routines(engine.routines), engine.load_errors)
 
 

@@ -20,7 +20,8 @@
 # MicroPython, dropped once the session is built: the loop runs with ~20 KB
 # more heap. Nothing the loop keeps may refer to those modules (a class
 # instance keeps its module's functions alive), so the board is kept as
-# plain values and the journal's writer is imported only at power-off.
+# plain values, and the journal's writer and the sleep (facewand.power_off)
+# are imported only at power-off.
 import sys
 
 from facewand.commands import OFF
@@ -61,7 +62,8 @@ def main(machine, neopixel, time, root=""):
         return built
     if len(built) == 2:
         board, hw = built
-        return _sleep(machine, board, hw, None, time)
+        from facewand import power_off
+        return power_off.sleep(machine, board, hw, None)
     board, hw, engine, shell, journal = built
     built = None
     wdt = None
@@ -87,33 +89,6 @@ def main(machine, neopixel, time, root=""):
     finally:
         # Also on KeyboardInterrupt (mpremote's Ctrl-C), which goes on up.
         shell.shutdown()
-        _save_journal(journal, engine, shell, root + "/journal.jsonl", wdt, crash)
-    return _sleep(machine, board, hw, wdt, time)
-
-
-def _save_journal(journal, engine, shell, path, wdt, crash):
-    feed = wdt.feed if wdt is not None else None
-    try:
-        from facewand import trace
-        trace.dump(journal, engine, path, feed, crash, shell.elapsed())
-    except Exception as e:
-        log("journal not written: " + describe(e))
-
-
-def _sleep(machine, board, hw, wdt, time):
-    if wdt is not None:
-        wdt.feed()
-    if hw.button is None:
-        # Nothing could wake it: sleep as deep as the chip can.
-        log("no button: sleeping until power is cycled")
-        machine.deepsleep()
-        return "off"
-    if board.chip == "rp2040":
-        from facewand.drivers import sleep_rp2
-        sleep_rp2.until_button(machine, hw.button, wdt)
-    else:
-        from facewand.drivers import sleep_esp32
-        m = board.motor
-        sleep_esp32.until_button(machine, hw.button, hw.button_pin, board.button["active_low"],
-                                 m["pin"] if m["kind"] == "pwm" else -1, wdt)
-    return "off"
+        from facewand import power_off
+        power_off.save_journal(journal, engine, shell, root + "/journal.jsonl", wdt, crash)
+    return power_off.sleep(machine, board, hw, wdt)

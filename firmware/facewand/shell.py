@@ -35,9 +35,13 @@ class BoardFacts:
 
     def __init__(self, board):
         self.chip = board.chip
-        self.motor = board.motor
-        self.button = board.button
         self.count = board.ring["count"]
+        # For sleep: a PWM motor's pin is held low through an ESP32's deep
+        # sleep (-1: none to hold); the button's wake level. Values, not
+        # the board's dicts, which would stay on the heap all session.
+        m = board.motor
+        self.motor_pin = m["pin"] if m["kind"] == "pwm" else -1
+        self.active_low = board.button["active_low"]
 
 
 class Shell:

@@ -1,0 +1,35 @@
+# What the wand does once its loop has ended and its outputs are off:
+# write the journal, then sleep until the button wakes it. Imported by
+# facewand.app only then (the heap is the loop's no longer), so the
+# running wand holds none of this code.
+from facewand.compat import describe
+from facewand.shell import log
+
+
+def save_journal(journal, engine, shell, path, wdt, crash):
+    feed = wdt.feed if wdt is not None else None
+    try:
+        from facewand import trace
+        trace.dump(journal, engine, path, feed, crash, shell.elapsed())
+    except Exception as e:
+        log("journal not written: " + describe(e))
+
+
+def sleep(machine, board, hw, wdt):
+    """board: shell.BoardFacts. Returns "off" where the sleep returns
+    (simulated machines); on the wand a press restarts the firmware."""
+    if wdt is not None:
+        wdt.feed()
+    if hw.button is None:
+        # Nothing could wake it: sleep as deep as the chip can.
+        log("no button: sleeping until power is cycled")
+        machine.deepsleep()
+        return "off"
+    if board.chip == "rp2040":
+        from facewand.drivers import sleep_rp2
+        sleep_rp2.until_button(machine, hw.button, wdt)
+    else:
+        from facewand.drivers import sleep_esp32
+        sleep_esp32.until_button(machine, hw.button, hw.button_pin, board.active_low,
+                                 board.motor_pin, wdt)
+    return "off"
