@@ -15,6 +15,7 @@ import pytest
 import facewand
 from facewand import board as board_file, checked, library, start
 from host_tools import build
+from app_checks import _read, _write    # (the file helpers the app checks use)
 from mprig import REPO_ROOT
 from sim.fakehw import machine, neopixel, vtime
 from sim.fakehw.world import World
@@ -125,16 +126,6 @@ CHANGES = {
     "another board file": lambda root: shutil.copyfile(REPO_ROOT / "boards" / "xiao-rp2040.json",
                                                        root + "/board.json"),
 }
-
-
-def _read(path):
-    with open(path) as f:
-        return f.read()
-
-
-def _write(path, text):
-    with open(path, "w") as f:
-        f.write(text)
 
 
 def _append(path, text):
