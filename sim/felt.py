@@ -118,20 +118,10 @@ def segments(i):
 
 
 def pack(patterns, unit=cues.UNIT):
-    """Patterns (flat triples, ms and permille) in the wand's form, as
-    cues.py packs its own at import (the wand drops its packer; a test holds
-    this one to it): (VIBE, VIBE_AT, VIBE_MS) in `unit`s."""
-    flat = []
-    at = [0]
-    ms = []
-    for p in patterns:
-        for v in p:
-            if v % unit or not 0 <= v // unit <= 255:
-                raise ValueError("a cue's time or level of %d: not a byte of %ds" % (v, unit))
-            flat.append(v // unit)
-        at.append(len(flat) // 3)
-        ms.append(sum(p[j] + p[j + 1] for j in range(0, len(p), 3)) // unit)
-    return bytes(flat), bytes(at), bytes(ms)
+    """Patterns (flat triples, ms and permille) in the wand's form, packed
+    by the code the wand packs its own with: (VIBE, VIBE_AT, VIBE_MS)."""
+    from facewand.cue_pack import pack as wand_pack
+    return wand_pack(patterns, unit)
 
 
 def _player(board):

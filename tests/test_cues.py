@@ -27,8 +27,8 @@ def test_every_cue_is_felt_counted_and_told_apart(board, level):
 
 
 def test_the_simulators_packer_packs_as_the_wand_did():
-    # felt.pack plays patterns of the simulator's own through the driver;
-    # the wand's packed them at import, then dropped its packer.
+    # felt.pack packs patterns of the simulator's own for the driver with
+    # facewand/cue_pack.py, which the wand used at import, then dropped.
     patterns = [felt.segments(i) for i in range(felt.count())]
     assert patterns[0] == () and patterns[cues.V_STROKE] == (100, 0, 600)
     assert felt.pack(patterns) == (cues.VIBE, cues.VIBE_AT, cues.VIBE_MS)

@@ -68,24 +68,6 @@ MAX_ROUTINES = const(8)
 V_FAULT = const(34)         # at start-up: a part will not start, or nothing to run
 
 
-def _pack(patterns):
-    """Patterns (tuples as above) as the wand keeps them, in UNITs: VIBE,
-    every triple of every pattern; VIBE_AT, where each pattern's triples
-    start in it (pattern N's are VIBE[VIBE_AT[N] * 3:VIBE_AT[N + 1] * 3]);
-    VIBE_MS, each pattern's whole length (its on and off times summed)."""
-    flat = []
-    at = [0]
-    ms = []
-    for p in patterns:
-        for v in p:
-            if v % UNIT or not 0 <= v // UNIT <= 255:
-                raise ValueError("a cue's time or level of %d: not a byte of %ds" % (v, UNIT))
-            flat.append(v // UNIT)
-        at.append(len(flat) // 3)
-        ms.append(sum(p[j] + p[j + 1] for j in range(0, len(p), 3)) // UNIT)
-    return bytes(flat), bytes(at), bytes(ms)
-
-
 def _vocabulary():
     """Every pattern by number (V_*), as tuples: packed below, then gone.
     Its words are local here, so the wand keeps no name of theirs."""
@@ -129,8 +111,24 @@ def _vocabulary():
     ]
 
 
-VIBE, VIBE_AT, VIBE_MS = _pack(_vocabulary())
-del _vocabulary, _pack      # import-time helpers: the wand need not keep them
+def _packed():
+    """The vocabulary packed by facewand/cue_pack.py, which is then dropped
+    (the simulator packs its own test patterns with the same code)."""
+    import sys
+    import facewand
+    from facewand.cue_pack import pack
+    try:
+        return pack(_vocabulary(), UNIT)
+    finally:
+        sys.modules.pop("facewand.cue_pack", None)
+        try:
+            delattr(facewand, "cue_pack")
+        except (AttributeError, KeyError):    # (MicroPython raises KeyError)
+            pass
+
+
+VIBE, VIBE_AT, VIBE_MS = _packed()
+del _vocabulary, _packed    # import-time helpers: the wand need not keep them
 
 # Colours are packed 0xRRGGBB ints (small ints: no allocation to pass
 # around), each at full strength in its brightest channel: the ring painter
