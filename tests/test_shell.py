@@ -103,3 +103,30 @@ def test_the_outbox_knows_where_its_cue_is():
     assert out.cmds[out.vibe - 1] == CMD_VIBE
     out.clear()
     assert out.vibe == 0 and out.n == 0
+
+
+def test_the_way_out_stops_the_outputs_before_it_takes_the_journals_last_records(monkeypatch):
+    # A journal that raises on the records it is owed must not leave the
+    # motor turning or the ring lit: shutdown stops both first.
+    as_the_wand(monkeypatch)
+    events = parse_script("0.5 press\n5 end", "owed")
+    s = Session(ROUTINES, Settings(), events, lambda line: None, BOARD,
+                choice=NAMES.index("daily"), skip=False)
+    sh = s.shell
+    s.world.advance_to(0)
+    sh.power_on(s.world.now)
+    t = 0
+    while not sh.hw.motor.pattern and t < 3000:     # into the start cue
+        t += 20
+        s._tick(t)
+    motor, ring = sh.hw.motor, sh.hw.ring
+    assert motor.pattern and any(ring.np.buf)      # the start cue playing, the ring lit
+    sh.owed = 1                      # a tick's records still to take
+
+    def broken(*a):
+        raise OSError("journal")
+    monkeypatch.setattr(sh.journal, "take", broken)
+    with pytest.raises(OSError):
+        sh.shutdown()
+    assert motor.pattern == 0 and motor.drive <= 0
+    assert not any(ring.np.buf)

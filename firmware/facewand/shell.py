@@ -141,13 +141,13 @@ class Shell:
         """Every way out: motor still, ring dark. Safe to call twice, and
         never raises: the motor's stop() retries and then cuts the drive,
         and a ring that will not take a write gets a second try. The
-        journal gets the last tick's records."""
-        if self.owed:
-            self._take_owed()
+        journal gets the last tick's records, once the outputs are off."""
         self.hw.motor.stop()
         for _ in range(2):
             try:
                 self.hw.ring.off()
-                return
+                break
             except Exception:
                 pass
+        if self.owed:
+            self._take_owed()
