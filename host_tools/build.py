@@ -165,7 +165,7 @@ def _checked(out, firmware):
         board = board_file.load(os.path.join(out, "board.json"))
     except board_file.BoardError:
         return None
-    routines, errors, notices = library.load(out + "/routines", (), False)
+    routines, errors, notices = library.load(out + "/routines")
     if key is None or errors or notices:
         return None
     checked.write(out, key, board, routines, errors, notices)

@@ -128,7 +128,7 @@ class Session:
         while self.done < j.count:
             t, kind, a, b, c = j.get(self.done)
             self.done += 1
-            write(command_line(t, kind, a, b, c, self.engine, frame))
+            write(command_line(t, kind, a, b, c, self.engine.routines, frame))
         wire_lines(self.world, write)
 
     def run(self):

@@ -34,7 +34,7 @@ def root(tmp_path):
 def checkers(root):
     """What the checkers make of the files at root, as start asks them."""
     b = board_file.load(root + "/board.json")
-    return (b,) + library.load(root + "/routines", (), False)
+    return (b,) + library.load(root + "/routines")
 
 
 def plain(kept):
@@ -60,6 +60,12 @@ def keep(root):
 
 
 def read(root):
+    """The cache as the journal's writer reads it: with the steps' words."""
+    return checked.read(root, checked.key(root), True)
+
+
+def read_lean(root):
+    """The cache as a wake reads it: the steps without their words."""
     return checked.read(root, checked.key(root))
 
 
@@ -71,11 +77,16 @@ def with_refusals(root):
     shutil.copyfile(root + "/routines/daily.json", root + "/routines/my-daily.json")
 
 
+def leaned(kept):
+    return kept[:1] + (checked.lean(kept[1]),) + kept[2:]
+
+
 def test_a_kept_answer_builds_what_the_checkers_build(root):
     got = keep(root)
     assert os.path.isfile(os.path.join(root, CACHE))
     assert not os.path.exists(os.path.join(root, CACHE + ".new"))
     assert plain(read(root)) == plain(got)
+    assert plain(read_lean(root)) == plain(leaned(got))
     assert len(got[1]) == 5 and got[2] == [] and got[3] == []
 
 
@@ -84,22 +95,30 @@ def test_refusals_and_clashes_are_kept_with_it(root):
     got = keep(root)
     assert got[2] and got[3]            # one error, one notice
     assert plain(read(root)) == plain(got)
+    assert plain(read_lean(root)) == plain(leaned(got))
 
 
-def test_steps_share_their_zone_and_direction_strings(root):
+def test_the_loop_keeps_a_steps_numbers_and_none_of_its_words(root):
+    # The running wand shows no text: its steps hold the counts, times and
+    # limit the engine acts on, and empty words; the journal's writer asks
+    # for the words (power_off.with_words).
+    got = keep(root)
+    full = [s for r in got[1] for s in r.steps]
+    lean = [s for r in read_lean(root)[1] for s in r.steps]
+    assert any(s.name and s.zone and s.direction and s.hint for s in full)
+    assert all(s.name == s.zone == s.direction == s.hint == "" for s in lean)
+    assert [(s.strokes, s.presses, s.hold_ms, s.pressure_max) for s in full] == [
+        (s.strokes, s.presses, s.hold_ms, s.pressure_max) for s in lean]
+
+
+def test_alike_steps_are_held_once(root):
+    # Routines repeat steps, and without their words more steps are alike:
+    # a wake holds one copy of each.
     keep(root)
-    steps = [s for r in read(root)[1] for s in r.steps]
-    assert len({id(s.zone) for s in steps}) == len({s.zone for s in steps})
-    assert len({id(s.direction) for s in steps}) == len({s.direction for s in steps})
-
-
-def test_alike_steps_and_names_are_held_once_as_the_checkers_hold_them(root):
-    # library.load keeps one copy of a step that several routines repeat,
-    # and of each name: a wake from the cache holds no more than that.
-    keep(root)
-    steps = [s for r in read(root)[1] for s in r.steps]
-    assert len({id(s) for s in steps}) == len(set(steps)) < len(steps)
-    assert len({id(s.name) for s in steps}) == len({s.name for s in steps})
+    lean = [s for r in read_lean(root)[1] for s in r.steps]
+    assert len({id(s) for s in lean}) == len(set(lean)) < len(lean)
+    full = [s for r in read(root)[1] for s in r.steps]
+    assert len(set(lean)) < len(set(full))
 
 
 def _edit(path):
@@ -361,7 +380,7 @@ def test_the_build_holds_the_cache_the_wand_would_write(tmp_path):
     with open(os.path.join(out, CACHE), "rb") as f:
         assert hashlib.sha256(f.read()).hexdigest() == built[CACHE]
     # Keyed by the wand's files: the .mpy code, board.json and the routines.
-    kept = checked.read(out, checked.key(out, os.path.join(out, "facewand")))
+    kept = checked.read(out, checked.key(out, os.path.join(out, "facewand")), True)
     assert kept is not None
     assert plain(kept) == plain(checkers(out))
     # The same source builds the same bytes: flash copies it only when it changed.
@@ -372,10 +391,24 @@ def test_the_build_holds_the_cache_the_wand_would_write(tmp_path):
 def test_the_build_leaves_a_refusal_for_the_wand_to_word(tmp_path, monkeypatch):
     real = library.load
 
-    def refusing(folder, extra=(), hints=True):
-        routines, errors, notices = real(folder, extra, hints)
+    def refusing(folder, extra=()):
+        routines, errors, notices = real(folder, extra)
         return routines, errors + ["x.json: not valid JSON (line 1)"], notices
     monkeypatch.setattr(library, "load", refusing)
     built = build.build(os.path.join(REPO_ROOT, "boards", "pico.json"), str(tmp_path / "out"))
     assert CACHE not in built and "board.json" in built
     assert not os.path.exists(os.path.join(tmp_path, "out", CACHE))
+
+
+def test_the_journal_takes_the_words_from_the_cache_and_does_without_them(root):
+    from facewand import power_off
+    keep(root)
+    lean = read_lean(root)[1]
+    worded = power_off.with_words(root, lean)
+    assert plain_routines(worded) == plain_routines(read(root)[1])
+    assert worded[0].steps[0].name
+    # Routines other than those the wand ran (a cache rewritten since), or
+    # no cache at all: the journal names the steps "" rather than wrongly.
+    assert power_off.with_words(root, lean[1:]) == lean[1:]
+    os.remove(os.path.join(root, CACHE))
+    assert power_off.with_words(root, lean) is lean

@@ -106,36 +106,22 @@ def test_any_failure_loading_one_file_skips_only_that_file(tmp_path, monkeypatch
     d = copy_builtins(tmp_path)
     real = routine_file.load
 
-    def failing(path, source=None, hints=True, shared=None):
+    def failing(path, source=None, shared=None):
         if path.endswith("full.json"):
             raise MemoryError()
-        return real(path, source, hints, shared)
+        return real(path, source, shared)
     monkeypatch.setattr(routine_file, "load", failing)
     routines, errors, notices = library.load(str(d))
     assert [r.name for r in routines] == ["daily", "guasha", "acupressure", "eyes"]
     assert errors == ["full.json: cannot be loaded (MemoryError)"]
 
 
-def test_the_wand_loads_routines_without_hints_and_shares_the_checkers_strings():
-    # On the wand (app, via start) the steps keep no hint text and no copy
-    # of their zone or direction: the heap is what the device runs short of.
-    from facewand import routine_file
-    routines, errors, _ = library.load(str(REPO_ROOT / "firmware" / "routines"), (), False)
-    assert not errors
-    steps = [s for r in routines for s in r.steps]
-    assert steps and all(s.hint == "" for s in steps)
-    assert all(any(s.zone is z for z in routine_file.ZONES) for s in steps)
-    assert all(any(s.direction is d for d in routine_file.DIRECTIONS) for s in steps)
-    with_hints, _, _ = library.load(str(REPO_ROOT / "firmware" / "routines"))
-    assert any(s.hint for r in with_hints for s in r.steps)
-
-
 def test_alike_steps_and_step_names_are_held_once_across_the_files():
-    # The built-ins repeat steps ("Neck" in three of them): on the wand each
-    # is one object, and so is each name, whichever files they come from
-    # (measured on the emulated Pico: the five routines held 4,128 bytes of
-    # heap with a copy per file, 3,232 with one).
-    routines, errors, _ = library.load(str(REPO_ROOT / "firmware" / "routines"), (), False)
+    # The built-ins repeat steps ("Neck" in three of them): each is one
+    # object, and so is each name, whichever files they come from, and
+    # each keeps its own file's words.
+    import json
+    routines, errors, _ = library.load(str(REPO_ROOT / "firmware" / "routines"))
     assert not errors
     steps = [s for r in routines for s in r.steps]
     by_value = {}
@@ -145,10 +131,7 @@ def test_alike_steps_and_step_names_are_held_once_across_the_files():
     for s in steps:
         assert names.setdefault(s.name, s.name) is s.name
     assert len(by_value) < len(steps) and len(names) < len(by_value)
-    # With their hints (the simulator, the docs), each step keeps its file's.
-    import json
-    with_hints, _, _ = library.load(str(REPO_ROOT / "firmware" / "routines"))
-    for r in with_hints:
+    for r in routines:
         data = json.loads((REPO_ROOT / "firmware" / "routines" / (r.name + ".json")).read_text())
-        assert [s.hint for s in r.steps] == [d.get("hint", "") for d in data["steps"]]
-    assert [s[:7] for r in with_hints for s in r.steps] == [s[:7] for s in steps]
+        assert [(s.name, s.zone, s.direction, s.hint) for s in r.steps] == [
+            (d["name"], d["zone"], d["direction"], d.get("hint", "")) for d in data["steps"]]

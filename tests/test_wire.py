@@ -305,6 +305,6 @@ def test_the_trace_names_the_steps_that_ran_after_another_routine_is_chosen():
     s.shell.journal = s.journal
     s.run()
     assert s.engine.routine.name == "guasha"
-    late = [command_line(*s.journal.get(i), s.engine) for i in range(s.journal.first(), s.journal.count)]
+    late = [command_line(*s.journal.get(i), s.engine.routines) for i in range(s.journal.first(), s.journal.count)]
     steps = [json.loads(x) for x in late if '"event":"step"' in x]
     assert steps and steps[0]["name"] == "Chin to ear"

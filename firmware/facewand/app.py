@@ -90,5 +90,5 @@ def main(machine, neopixel, time, root=""):
         # Also on KeyboardInterrupt (mpremote's Ctrl-C), which goes on up.
         shell.shutdown()
         from facewand import power_off
-        power_off.save_journal(journal, engine, shell, root + "/journal.jsonl", wdt, crash)
+        power_off.save_journal(journal, engine, shell, root, wdt, crash)
     return power_off.sleep(machine, board, hw, wdt)

@@ -111,10 +111,12 @@ def _key(root, code, new):
     return h.digest()
 
 
-def read(root, k):
+def read(root, k, words=False):
     """(board, routines, errors, notices) as the checkers gave them for the
     files the key `k` was made from, or None: no key, no cache, or one made
-    from other files or cut short or garbled."""
+    from other files or cut short or garbled. The steps keep their words
+    (name, zone, direction, hint) only if asked: the loop runs without
+    them, the journal's writer wants them (see lean())."""
     new = sha256
     if k is None or new is None:
         return None
@@ -127,21 +129,29 @@ def read(root, k):
         if h.digest() != raw[:32]:
             return None
         b, rs, errors, notices = json.loads(body)
-        # One copy of each name, zone and direction, and of each step that
-        # routines repeat, as library.load holds them.
-        same = {}
-        routines = []
-        for r in rs:
-            steps = []
-            for s in r[6]:
-                for i in (0, 1, 2):
-                    s[i] = same.setdefault(s[i], s[i])
-                s = Step(*s)
-                steps.append(same.setdefault(s, s))
-            routines.append(Routine(r[0], r[1], r[2], r[3], r[4], r[5], tuple(steps)))
-        return Board(*b), tuple(routines), errors, notices
+        routines = tuple(Routine(r[0], r[1], r[2], r[3], r[4], r[5], tuple(Step(*s) for s in r[6]))
+                         for r in rs)
+        return Board(*b), routines if words else lean(routines), errors, notices
     except Exception:
         return None
+
+
+def lean(routines):
+    """The routines as the running wand keeps them: each step with its
+    counts, times and limit and none of its words (it shows no text, and
+    the built-in routines' words held ~2 KB of its heap on the emulated
+    Pico), one copy of each step alike in those. Its journal takes the
+    words from the cache at power-off (facewand.power_off)."""
+    same = {}
+    out = []
+    for r in routines:
+        steps = []
+        for s in r.steps:
+            s = Step("", "", "", s.strokes, s.presses, s.hold_ms, s.pressure_max)
+            steps.append(same.setdefault(s, s))
+        out.append(Routine(r.name, r.colour, r.rounds, r.pace_start_ms, r.pace_end_ms,
+                           r.intensity, tuple(steps)))
+    return tuple(out)
 
 
 def write(root, k, board, routines, errors, notices):

@@ -24,7 +24,7 @@ def _own_name(path, name):
     return path.rsplit("/", 1)[-1] == name + ".json"
 
 
-def load(folder, extra=(), hints=True):
+def load(folder, extra=()):
     """Load every routine file in `folder`, plus the paths in `extra`.
     Returns (routines, errors, notices): the routines as a tuple in
     double-press order, at most MAX_ROUTINES; one error per file refused
@@ -34,8 +34,8 @@ def load(folder, extra=(), hints=True):
     Two files naming the same routine: a file named otherwise wins over
     NAME.json, so a routine of one's own replaces the built-in of that
     name; between two alike, the later wins (folder files in name order,
-    then `extra`). The wand and the simulator load through this one rule;
-    the wand without the steps' hints (it shows no text)."""
+    then `extra`). The wand and the simulator load through this one rule
+    (the running wand then keeps the steps without their words: checked.lean)."""
     errors = []
     notices = []
     found = {}
@@ -49,7 +49,7 @@ def load(folder, extra=(), hints=True):
     paths = [folder + "/" + n for n in names if n.endswith(".json")]
     for path in paths + list(extra):
         try:
-            r = routine_file.load(path, None, hints, shared)
+            r = routine_file.load(path, None, shared)
         except routine_file.RoutineError as e:
             errors.append(str(e))
             continue

@@ -6,13 +6,29 @@ from facewand.compat import describe
 from facewand.shell import log
 
 
-def save_journal(journal, engine, shell, path, wdt, crash):
+def save_journal(journal, engine, shell, root, wdt, crash):
     feed = wdt.feed if wdt is not None else None
     try:
         from facewand import trace
-        trace.dump(journal, engine, path, feed, crash, shell.elapsed())
+        trace.dump(journal, with_words(root, engine.routines), root + "/journal.jsonl",
+                   feed, crash, shell.elapsed())
     except Exception as e:
         log("journal not written: " + describe(e))
+
+
+def with_words(root, routines):
+    """The routines the wand ran, with their steps' words (names, zones,
+    directions) for the journal: the loop keeps none (checked.lean), the
+    cache written at start-up has them (~0.1 s to read on an RP2040,
+    spent only now). Without a cache that matches, the steps are named ""."""
+    try:
+        from facewand import checked
+        kept = checked.read(root, checked.key(root), True)
+        if kept is not None and [r.name for r in kept[1]] == [r.name for r in routines]:
+            return kept[1]
+    except Exception:
+        pass
+    return routines
 
 
 def sleep(machine, board, hw, wdt):

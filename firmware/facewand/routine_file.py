@@ -50,7 +50,6 @@ class RoutineError(SchemaError):
 
 class _Checker(Checker):
     error = RoutineError
-    hints = True
     shared = None             # {name: name, step: step}: what the files loaded so far hold
 
     def special(self, v, kind, lo, hi, path):
@@ -87,17 +86,15 @@ class _Checker(Checker):
             self.fail(path + ".hold_ms", "given but the step has no presses")
         if not presses and not f["strokes"]:
             self.fail(path, "a step needs strokes or presses (both are 0)")
-        # The zone and direction as the checker's own strings: on the wand
-        # those are interned with the module's code, so thirty steps do not
-        # each keep a copy on the heap. A hint is for the simulator and the
-        # docs; the wand, which shows no text, is built without (`hints`).
+        # A step's words (name, zone, direction, hint) are for the simulator,
+        # the trace and the journal; the running wand keeps none of them
+        # (checked.lean).
         name = f["name"]
         shared = self.shared
         if shared is not None:
             name = shared.setdefault(name, name)
-        s = Step(name, ZONES[ZONES.index(f["zone"])],
-                 DIRECTIONS[DIRECTIONS.index(f["direction"])], f["strokes"], presses,
-                 hold, f["pressure_max"], f.get("hint", "") if self.hints else "")
+        s = Step(name, f["zone"], f["direction"], f["strokes"], presses, hold,
+                 f["pressure_max"], f.get("hint", ""))
         # Routines repeat steps ("Neck" in three of the five built-ins):
         # one copy of each name and of each step, the same in every file.
         return s if shared is None else shared.setdefault(s, s)
@@ -130,12 +127,11 @@ def _is_id(s):
     return True
 
 
-def parse(data, source, hints=True, shared=None):
+def parse(data, source, shared=None):
     """Check decoded JSON data and build the Routine it describes. Given a
     dict as `shared`, its steps and their names are those already in it
     when they are alike, and the new ones go in."""
     c = _Checker(source)
-    c.hints = hints
     c.shared = shared
     f = c.obj(data, ROUTINE_FIELDS, "")
     pace = f["pace"]
@@ -156,8 +152,8 @@ def parse_bytes(raw, source):
     return parse(parse_json(raw, source, RoutineError), source)
 
 
-def load(path, source=None, hints=True, shared=None):
+def load(path, source=None, shared=None):
     """Read and check one routine file; errors name the file by its base
     name, or as `source` says."""
     data, source = load_json(path, RoutineError, source)
-    return parse(data, source, hints, shared)
+    return parse(data, source, shared)

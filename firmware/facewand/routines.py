@@ -29,8 +29,9 @@ _Step = namedtuple("Step", ("name", "zone", "direction", "strokes", "presses", "
 
 
 def Step(name, zone, direction, strokes, presses, hold_ms, pressure_max, hint=""):
-    """pressure_max is in permille of full scale; hint is for the simulator
-    and the docs (the wand is built without)."""
+    """pressure_max is in permille of full scale. The words (name, zone,
+    direction, hint) are for the simulator, the trace and the docs: the
+    wand's steps have them empty (routine_file, `words`)."""
     return _Step(name, zone, direction, strokes, presses, hold_ms, pressure_max, hint)
 
 

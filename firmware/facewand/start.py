@@ -143,10 +143,12 @@ def start(machine, neopixel, time, root):
         return "maintenance"
     if kept is None:
         from facewand import library
-        kept = (board,) + library.load(root + "/routines", (), False)
+        kept = (board,) + library.load(root + "/routines")
         # Now, before any session: the watchdog is not running yet, and
-        # the flash write delays nothing.
+        # the flash write delays nothing. The cache keeps the steps' words
+        # for the journal; the loop runs without them.
         checked.write(root, key, *kept)
+        kept = kept[:1] + (checked.lean(kept[1]),) + kept[2:]
     board, routines, errors, notices = kept
     for e in errors + notices:
         log(e)

@@ -36,15 +36,16 @@ def line(t, event, rest):
     return '{"t_ms":%d,"event":"%s"%s}' % (t, event, rest)
 
 
-def command_line(t, kind, a, b, c, engine, frame=None):
-    """One trace line for one command. `engine` gives the installed
-    routines, for routine and step names; `frame`, if given, is added to ring lines as "rgb"."""
+def command_line(t, kind, a, b, c, routines, frame=None):
+    """One trace line for one command. `routines` are the installed ones
+    (the engine's), for routine and step names; `frame`, if given, is added
+    to ring lines as "rgb"."""
     if kind == CMD_STATE:
         return line(t, "state", ',"state":"%s"' % STATE_NAMES[a])
     if kind == CMD_STEP:
         # The step of the routine that ran, named by the command itself: the
         # routine chosen by the time the line is written may be another.
-        s = engine.routines[c].steps[a - 1]
+        s = routines[c].steps[a - 1]
         return line(t, "step", ',"index":%d,"name":%s,"round":%d,"zone":"%s","direction":"%s"'
                     % (a, json_str(s.name), b, s.zone, s.direction))
     if kind == CMD_VIBE:
@@ -61,7 +62,7 @@ def command_line(t, kind, a, b, c, engine, frame=None):
         return line(t, "point", ',"action":"%s","n":%d,"of":%d'
                     % ("press" if a == POINT_PRESS else "release", b, c))
     if kind == CMD_ROUTINE:
-        return line(t, "routine", ',"index":%d,"name":%s' % (a + 1, json_str(engine.routines[a].name)))
+        return line(t, "routine", ',"index":%d,"name":%s' % (a + 1, json_str(routines[a].name)))
     return line(t, "unknown", ',"kind":%d' % kind)
 
 
@@ -72,7 +73,7 @@ def crash_line(t, error):
     return line(t, "crash", ',"error":%s' % json_str(error))
 
 
-def dump(journal, engine, path, feed=None, crash=None, t=0):
+def dump(journal, routines, path, feed=None, crash=None, t=0):
     """Write the journal out as JSON Lines (at power-off: allocation is
     fine), feeding the watchdog as it goes: a full journal takes the best
     part of a second of an RP2040's time, plus the flash's. `crash`, if
@@ -80,7 +81,7 @@ def dump(journal, engine, path, feed=None, crash=None, t=0):
     with open(path, "w") as f:
         for i in range(journal.first(), journal.count):
             t_i, kind, a, b, c = journal.get(i)
-            f.write(command_line(t_i, kind, a, b, c, engine))
+            f.write(command_line(t_i, kind, a, b, c, routines))
             f.write("\n")
             if feed is not None and i % FEED_EVERY == 0:
                 feed()

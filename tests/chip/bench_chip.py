@@ -23,12 +23,14 @@ except NameError:
 
 
 def time_dump(journal, engine, shell, path):
-    """How long writing the journal holds the loop: trace.dump, as the
-    wand does at power-off (flash erase and program stall the CPU)."""
-    from facewand import trace
+    """How long writing the journal holds the loop: as the wand does at
+    power-off, the steps' words read from the cache, then trace.dump
+    (flash erase and program stall the CPU)."""
+    from facewand import power_off, trace
     gc.collect()
     t0 = time.ticks_us()
-    trace.dump(journal, engine, path, None, None, shell.elapsed())
+    trace.dump(journal, power_off.with_words("", engine.routines), path, None, None,
+               shell.elapsed())
     return time.ticks_diff(time.ticks_us(), t0)
 
 
