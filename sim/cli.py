@@ -1,5 +1,6 @@
 # python -m sim run --routine NAME_OR_PATH [--script FILE] [--trace FILE]
 #                   [--realtime] [--quiet] [--start-tick N] [--board NAME]
+#                   [--flash DIR [--date YYYY-MM-DDTHH:MM]]
 # python -m sim wand [--board NAME]      (a virtual wand on a pseudo-terminal)
 # python -m sim cues [--board NAME] [--level N]   (every cue as a hand feels it)
 #
@@ -94,6 +95,13 @@ def _parser():
     run.add_argument("--start-tick", type=int, default=0,
                      help="ticks_ms value at power-on (test the wraparound)")
     add_board(run)
+    run.add_argument("--flash", metavar="DIR",
+                     help="use DIR as the wand's flash: boot from the settings, session in "
+                     "progress and history saved there, and save to it (a later run with the same "
+                     "DIR boots from what this one saved)")
+    run.add_argument("--date", metavar="YYYY-MM-DDTHH:MM",
+                     help="with --flash: the wand's clock at power-on, as a host sets it when it "
+                     "connects (default: a clock nobody set)")
     run.add_argument("--wire", action="store_true",
                      help="add what leaves the drivers to the trace: motor duty (or DRV2605 RTP) "
                      "changes and the bytes written to the ring")
@@ -107,9 +115,34 @@ def _parser():
     return p
 
 
+def parse_date(text):
+    """'2026-11-23T08:30' -> seconds since 1970 (the wand's clock)."""
+    import calendar
+    try:
+        t = time.strptime(text, "%Y-%m-%dT%H:%M")
+    except ValueError:
+        raise BadInput("--date: expected YYYY-MM-DDTHH:MM, got %r" % text)
+    if not 2024 <= t.tm_year <= 2099:
+        raise BadInput("--date: expected a year 2024..2099, got %d" % t.tm_year)
+    return calendar.timegm(t)
+
+
+def flash_dir(path):
+    if not os.path.isdir(path):
+        try:
+            os.makedirs(path)
+        except OSError as e:
+            raise BadInput("--flash %s: cannot be made (%s)" % (path, e.strerror))
+    return path.rstrip("/") or "/"
+
+
 def run(args):
     board = load_board(args.board)
     routines, choice = load_routines(args.routine)
+    if args.date and not args.flash:
+        raise BadInput("--date: only with --flash (the clock matters only to what is saved)")
+    clock_s = parse_date(args.date) if args.date else None
+    flash = flash_dir(args.flash) if args.flash else None
     events = load_script(args.script) if args.script else default_script()
     trace = None
     if args.trace:
@@ -143,7 +176,10 @@ def run(args):
     watched = args.realtime or not args.quiet
     session = Session(routines, Settings(), events, write if trace or watched else None, board,
                       choice=choice, start_tick=args.start_tick & 0x3FFFFFFF,
-                      on_step=on_step if watched else None, wire=args.wire)
+                      on_step=on_step if watched else None, wire=args.wire, flash=flash,
+                      clock_s=clock_s)
+    for message in getattr(session, "messages", ()):
+        sys.stderr.write("sim: note: %s\n" % message)
     if not args.quiet:
         display = Display(session.engine)
     try:

@@ -18,7 +18,7 @@ from facewand.shell import Shell, TICK_MS, BATTERY_EVERY_MS
 from facewand.trace import command_line, hex_bytes, line
 from sim.clock import Clock
 from sim.picture import FramedRing
-from sim.fakehw import machine, neopixel
+from sim.fakehw import machine, neopixel, vtime
 from sim.fakehw.world import World, WIRE_DUTY
 
 DEFAULT_PRESS_MS = 500       # with no script: one short press at 0.5 s
@@ -90,12 +90,35 @@ class Session:
 
     def __init__(self, routines, settings, events, write, board, start_tick=0,
                  lock=_no_guard, unlock=_no_guard, on_step=None, choice=0, load_errors=0,
-                 wire=False, until_off=False, skip=True):
+                 wire=False, until_off=False, skip=True, flash=None, clock_s=None):
         self.world = World(board, events, start_tick, wire)
+        if clock_s is not None:
+            self.world.clock_s = clock_s
         machine.world = self.world
+        self.keeper = None
+        if flash is not None:
+            # The wand's memory in the folder `flash`, read and written by
+            # the firmware's own code, as start-up and the loop do.
+            from facewand import memory
+            files = memory.Files()
+            note, message = memory.read_settings(files, flash, settings)
+            if board.pressure is not None and settings.pressure_full:
+                board.pressure = dict(board.pressure, zero=settings.pressure_zero,
+                                      full=settings.pressure_full)
         self.hw = hardware.build(board, machine, neopixel, settings.brightness)
         count = board.ring["count"]
+        if flash is not None:
+            clock = memory.wand_clock(vtime)
+            choice, offer, cut, notes, self.messages = memory.recall(
+                files, flash, routines, settings, clock)
+            if message:
+                self.messages.insert(0, message)
         self.engine = Engine(routines, settings, RingView(count, FramedRing(count)), load_errors, choice)
+        if flash is not None:
+            from facewand.keeper import Keeper
+            self.engine.notes = notes | (1 << note if note else 0)
+            self.engine.offer(offer)
+            self.keeper = Keeper(self.engine, flash, files, clock, cut)
         self.journal = Journal(64)
         self.shell = Shell(self.engine, self.hw, self.journal)
         self.write = write
@@ -145,6 +168,8 @@ class Session:
         if not c.here():
             c.run()
         self.t = c.t
+        if self.keeper is not None and not w.cut:
+            self.keeper.power_off(None)       # (a power cut writes nothing more)
         self._wind_down()
         return e.state
 
@@ -169,6 +194,8 @@ class Session:
         self.lock()
         shell.step(w.now)
         self.unlock()
+        if self.keeper is not None:
+            self.keeper.poll(w.now, shell.motor_busy())     # (as the wand's loop, between ticks)
         if shell.battery_t != read:
             self.battery_seen = w.battery_inputs
         self._flush()
@@ -181,7 +208,7 @@ class Session:
         at every tick."""
         w = self.world
         return (self.skip and self.on_step is None and w.watch is None
-                and not w.recording and not w.faults)
+                and not w.recording and not w.faults and self.keeper is None)
 
     def quiet(self, t):
         """After the tick at t: ms before a tick could change anything this

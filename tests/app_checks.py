@@ -47,6 +47,12 @@ def setup(root, board_name, script):
     """The wand's filesystem at `root` (board.json, routines/ already there)
     and a world scripted by `script`, as the virtual wand would boot it."""
     _write(root + "/board.json", _read(root + "/boards/" + board_name + ".json"))
+    # A wand that has run before: its settings as they come, no session in
+    # progress, no history (the checks share one filesystem).
+    from facewand.memory import Files, write_settings
+    write_settings(Files(), root, Settings())
+    _rm(root + "/progress.bin")
+    _rm(root + "/history.bin")
     b = board_file.load(root + "/board.json")
     w = World(b, parse_script(script, "script"))
     w.sleep_ends_run = True

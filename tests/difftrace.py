@@ -41,3 +41,28 @@ def trace(scenario, routines_dir, boards_dir):
     Session(routines, Settings(), events, lines.append, b, start_tick=start,
             choice=names.index(routine), wire=True, skip=False, **kw).run()   # every tick under the lock
     return {"heap_locked": heap_lock is not None, "lines": lines}
+
+
+def trace_boots(scenario, routines_dir, boards_dir, flash):
+    """A scenarios.REMEMBERING scenario: each power-on's session in turn on
+    the flash folder `flash` (emptied first), the traces one after another.
+    The keeper writes between ticks, outside the lock, as on the wand."""
+    import os
+    name, routine, scripts, start, board = scenario
+    routines, names = _library(routines_dir)
+    b = board_file.load(boards_dir + "/" + board + ".json")
+    try:
+        for f in os.listdir(flash):
+            os.remove(flash + "/" + f)
+    except OSError:
+        os.mkdir(flash)
+    kw = {}
+    if heap_lock is not None:
+        kw = {"lock": heap_lock, "unlock": heap_unlock}
+    lines = []
+    for i in range(len(scripts)):
+        lines.append('{"boot":%d}' % (i + 1))
+        Session(routines, Settings(), parse_script(scripts[i], name), lines.append, b,
+                start_tick=start, choice=names.index(routine), wire=True, skip=False,
+                flash=flash, **kw).run()
+    return {"heap_locked": heap_lock is not None, "lines": lines}

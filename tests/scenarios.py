@@ -48,6 +48,13 @@ HANDWRITTEN = [
         0.5 press
         10 press
     """, (1 << 30) - 60000),
+    ("pause-stronger", "daily", """
+        0.5 press
+        8 press          # pause
+        10 double        # stronger: 700 -> 850
+        13 double        # 850 -> 1000
+        16 press         # resume at the new strength
+    """, 0),
     ("choose-routine", "daily", """
         0.5 double       # daily -> full
         2 double         # full -> guasha
@@ -59,6 +66,25 @@ HANDWRITTEN = [
         8 press          # start
         30 end
     """, 0),
+]
+
+
+# A wand that keeps its flash (sim --flash), over more than one power-on:
+# (name, routine, one script per power-on, start tick, board). The first
+# power-on finds the flash empty.
+REMEMBERING = [
+    ("cut-then-resume", "daily", [
+        "0.5 press\n20 powercut\n",
+        "1 press\n25 end\n",
+    ], 0, "pico"),
+    ("cut-then-start-over", "eyes", [
+        "0.5 press\n12 press\n14 double\n16 press\n30 powercut\n",
+        "1 double\n20 end\n",
+    ], 0, "esp32-devkitc"),
+    ("left-paused-then-resume", "acupressure", [
+        "0.5 press\n10 press\n",           # paused, then auto-off: kept for the offer
+        "2 press\n15 end\n",
+    ], (1 << 30) - 60000, "xiao-rp2040"),
 ]
 
 

@@ -28,6 +28,10 @@ CACHE = checked.FILE.lstrip("/")
 def root(tmp_path):
     shutil.copytree(REPO_ROOT / "firmware" / "routines", tmp_path / "routines")
     shutil.copyfile(REPO_ROOT / "boards" / "pico.json", tmp_path / "board.json")
+    # a wand that has run before: its settings saved (a first start says they were missing)
+    from facewand.memory import Files, write_settings
+    from facewand.settings import Settings
+    write_settings(Files(), str(tmp_path), Settings())
     return str(tmp_path)
 
 

@@ -41,7 +41,7 @@ def test_the_softest_level_a_person_can_set_is_the_engines_floor():
     from facewand.settings import Settings
     from facewand.settings_limits import FIELDS
     from wand import routine
-    lowest = {name: lo for name, lo, _ in FIELDS}["intensity"]
+    lowest = {name: lo for name, _, lo, _ in FIELDS}["intensity"]
     e = Engine((routine(intensity=0.1),), Settings(intensity=lowest), RingView(12))
     assert e.level == felt.softest_level() == cues.MIN_LEVEL
 

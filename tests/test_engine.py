@@ -5,7 +5,8 @@ import pytest
 from facewand import cues, names
 from facewand.commands import (
     CMD_CLEAR, CMD_LED, CMD_POINT, CMD_ROUTINE, CMD_STATE, CMD_STEP, CMD_STROKE, CMD_VIBE,
-    CMD_WARN, POINT_PRESS, POINT_RELEASE, REASON_BATTERY, REASON_PRESSURE,
+    CMD_WARN, POINT_PRESS, POINT_RELEASE, REASON_BATTERY, REASON_PRESSURE, CMD_OFFER, CMD_SET,
+    SET_INTENSITY, END_FINISHED, END_EARLY, END_AUTO_OFF,
 )
 from facewand.names import STATE_NAMES
 from facewand.engine import Engine, SESSION_CAP_MS, BATTERY_CONFIRM_MS, ERROR_SHOW_MS
@@ -13,6 +14,7 @@ from facewand.view import BATTERY_SHOW_MS, RingView
 from facewand.routines import LEAD_MS, INTRO_MS, PRESS_GAP_MS, Routine, Step
 
 from sim.picture import FramedRing
+from facewand.settings import Settings
 from wand import Wand, routine
 
 
@@ -147,16 +149,133 @@ def test_double_press_skips_to_the_next_step_and_from_the_last_finishes():
     assert w.vibes()[-1] == "finish"
 
 
-def test_double_press_when_idle_or_paused_changes_nothing():
+def test_double_press_when_idle_with_one_routine_changes_nothing_but_says_so():
     w = Wand()
     w.gesture("double")
-    assert snap(w)["state"] == "idle"
+    assert snap(w)["state"] == "idle" and w.e.choice == 0
+
+
+def test_double_press_while_paused_steps_the_intensity_and_keeps_the_pause():
+    from facewand.engine import INTENSITY_STEPS
+    w = Wand(intensity=700)
     start(w)
     w.run(LEAD_MS + 100)
     w.gesture("press")
     before = snap(w)
+    level = w.e.level
     w.gesture("double")
+    assert w.e.settings.intensity == 850 and w.e.changes == 1
+    assert w.e.level > level
+    assert w.vibes()[-1] == "level"
+    assert [c for c in w.log if c[1] == CMD_SET][-1][2:4] == (SET_INTENSITY, 850)
+    # the ring shows the new strength a moment, then the pause again
+    assert snap(w) == dict(before, led="level")
+    w.run(2000)
     assert snap(w) == before
+    # round again from the strongest, and the session goes on at the new level
+    seen = [w.e.settings.intensity]
+    for _ in range(len(INTENSITY_STEPS)):
+        w.gesture("double")
+        seen.append(w.e.settings.intensity)
+    assert seen == [850, 1000, 400, 550, 700, 850]
+    w.gesture("press")
+    assert w.state == "running" and w.e.pauses == 1
+    level = w.e.level
+    w.run(10000)
+    assert {c[4] for c in w.log if c[0] > w.t - 10000 and c[1] == CMD_VIBE} == {level}
+
+
+def test_strong_cues_raise_the_level_within_the_cap():
+    weak = Wand(intensity=300).e.level
+    strong = Wand(intensity=300, strong_cues=True).e.level
+    assert strong >= weak + 200 and strong <= cues.MAX_LEVEL
+    assert Wand(intensity=1000, strong_cues=True).e.level == cues.MAX_LEVEL
+
+
+def test_the_long_press_takes_as_long_as_the_wearer_set():
+    for ms in (400, 800, 1500):
+        w = Wand(long_press_ms=ms)
+        w.e.button(True, w.now)
+        w.run(ms - 60)
+        assert w.state == "idle"
+        w.run(120)
+        assert w.state == "off", ms
+
+
+def offered(inst=3, **settings):
+    r = routine(rounds=2)
+    w = Wand.__new__(Wand)
+    from sim.clock import Clock
+    w.e = Engine((r,), Settings(**settings), RingView(12, FramedRing(12)))
+    w.start = 0
+    w.clock = Clock(w._tick)
+    w.log = []
+    w.e.offer(inst)
+    w._take(w.e.power_on(w.now))
+    return w
+
+
+def test_a_session_cut_off_is_offered_and_a_press_goes_on_from_its_step():
+    w = offered(3)                  # step 2 of round 2 (two steps a round)
+    assert w.state == "offer"
+    assert [c[2:] for c in w.log if c[1] == CMD_OFFER] == [(2, 2, 0)]
+    assert w.vibes() == ["offer"] and names.LED_NAMES[w.e.led] == "offer"
+    w.gesture("press")
+    assert w.state == "running" and w.e.resumed and w.e.sessions == 1
+    assert w.vibes()[-1] == "resume"
+    w.run(LEAD_MS + 100)
+    steps = [c[2:] for c in w.log if c[1] == CMD_STEP]
+    assert steps == [(2, 2, 0)]
+    w.run(routine(rounds=2).total_ms())
+    assert w.state == "done" and w.e.ended == END_FINISHED
+
+
+def test_a_double_press_on_the_offer_starts_over_and_a_long_one_switches_off():
+    w = offered(3)
+    w.gesture("double")
+    assert w.state == "running" and not w.e.resumed and w.vibes()[-1] == "start"
+    w.run(LEAD_MS + 100)
+    assert [c[2:] for c in w.log if c[1] == CMD_STEP] == [(1, 1, 0)]
+    w = offered(1)
+    w.gesture("long")
+    assert w.state == "off" and w.e.ends == 0
+    w = offered(99)                 # no such step: no offer
+    assert w.state == "idle"
+
+
+def test_an_offer_left_alone_switches_off():
+    w = offered(1, auto_off_ms=10000)
+    w.run(10100)
+    assert w.state == "off" and w.e.ends == 0
+
+
+@pytest.mark.parametrize("how, ended", [
+    ("finish", END_FINISHED), ("long", END_EARLY), ("pause and wait", END_AUTO_OFF),
+])
+def test_how_a_session_ended_is_told(how, ended):
+    w = Wand(auto_off_ms=10000)
+    start(w)
+    if how == "finish":
+        w.run(routine().total_ms() + 100)
+    elif how == "long":
+        w.run(LEAD_MS + 100)
+        w.gesture("long")
+    else:
+        w.run(LEAD_MS + 100)
+        w.gesture("press")
+        w.run(10100)
+    assert (w.e.sessions, w.e.ends, w.e.ended) == (1, 1, ended)
+
+
+def test_haptic_only_keeps_the_ring_dark_and_the_cues_the_same():
+    lit = Wand()
+    dark = Wand(haptic_only=True)
+    for w in (lit, dark):
+        start(w)
+        w.run(routine().total_ms() + 100)
+    assert {names.LED_NAMES[c[2]] for c in dark.log if c[1] == CMD_LED} == {"off"}
+    assert not any(dark.e.view.ring.wire)
+    assert lit.vibes() == dark.vibes()
 
 
 def test_off_wakes_on_a_press():
@@ -412,7 +531,7 @@ def _rules_comment():
     found = set()
     state = None
     for line in block.splitlines():
-        m = re.match(r"#\s+(idle|running|paused|done|off)?\s+(press|long|double)\s+->", line)
+        m = re.match(r"#\s+(idle|running|paused|done|offer|off)?\s+(press|long|double)\s+->", line)
         if not m:
             continue
         state = m.group(1) or state
@@ -446,6 +565,8 @@ README_WORDS = {
     "wake": ("idle", "_NOTHING"), "power off": ("off", "_NOTHING"),
     "end the session": ("idle", "_NOTHING"), "next routine": ("idle", "_CHOOSE"),
     "skip to the next step": ("running", "_SKIP"),
+    "next intensity": ("paused", "_LEVEL"), "resume where it stopped": ("running", "_RESUME_CUT"),
+    "start over": ("running", "_START"),
 }
 
 

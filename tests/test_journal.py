@@ -9,8 +9,9 @@ import pytest
 from facewand import commands, cues, journal, names, routine_file
 from facewand.commands import (
     CMD_STATE, CMD_STEP, CMD_VIBE, CMD_LED, CMD_WARN, CMD_CLEAR, CMD_STROKE, CMD_POINT,
-    CMD_ROUTINE, CMD_STRIDE, OFF, POINT_PRESS, POINT_RELEASE, REASON_PRESSURE, REASON_BATTERY,
+    CMD_ROUTINE, CMD_NOTE, CMD_OFFER, CMD_SET, CMD_STRIDE, OFF, OFFER, POINT_PRESS, POINT_RELEASE, REASON_PRESSURE, REASON_BATTERY,
 )
+from facewand.engine import INTENSITY_STEPS
 from facewand.journal import Journal
 from facewand.routines import MAX_STEPS
 
@@ -70,7 +71,7 @@ STROKES_MAX = _int_limit(routine_file.STEP_FIELDS, "strokes")
 PRESSES_MAX = _int_limit(routine_file.STEP_FIELDS, "presses")
 LED_PATTERNS = range(len(names.LED_NAMES))         # every ring pattern has its name
 RANGES = {
-    CMD_STATE: (OFF, 0, 0),                                   # a state
+    CMD_STATE: (max(OFF, OFFER), 0, 0),                       # a state
     CMD_STEP: (MAX_STEPS, ROUNDS_MAX, cues.MAX_ROUTINES - 1),   # step number, round, routine index
     CMD_VIBE: (len(cues.VIBE_MS) - 1, max(max(cues.VIBE_MS), cues.MAX_CUE_MS), cues.MAX_LEVEL),
     CMD_LED: (max(LED_PATTERNS), 0, 0),
@@ -79,6 +80,9 @@ RANGES = {
     CMD_STROKE: (STROKES_MAX, STROKES_MAX, 0),               # stroke number, strokes in the step
     CMD_POINT: (max(POINT_PRESS, POINT_RELEASE), PRESSES_MAX, PRESSES_MAX),
     CMD_ROUTINE: (cues.MAX_ROUTINES - 1, 0, 0),
+    CMD_NOTE: (len(names.NOTE_NAMES) - 1, 0, 0),
+    CMD_OFFER: (MAX_STEPS, ROUNDS_MAX, cues.MAX_ROUTINES - 1),  # as CMD_STEP
+    CMD_SET: (len(names.SET_NAMES) - 1, max(INTENSITY_STEPS), 0),
 }
 
 
@@ -137,13 +141,14 @@ class _Checked(Journal):
             assert self.get(i) == self.raw[i], (self.get(i), self.raw[i])
 
 
-def test_every_scenario_gets_back_from_the_journal_what_the_engine_sent(monkeypatch):
+def test_every_scenario_gets_back_from_the_journal_what_the_engine_sent(monkeypatch, tmp_path):
     from facewand import board as board_file, library
     from facewand.settings import Settings
     from sim import session
     from sim.fakehw.script import parse_script
     from mprig import REPO_ROOT
-    from scenarios import all_scenarios
+    import os
+    from scenarios import REMEMBERING, all_scenarios
     made = []
 
     def checked(capacity):
@@ -159,4 +164,12 @@ def test_every_scenario_gets_back_from_the_journal_what_the_engine_sent(monkeypa
         session.Session(routines, Settings(), events, None, b, start_tick=start,
                         choice=names_.index(routine)).run()
         kinds.update(r[1] for r in made[-1].raw)
+    for name, routine, scripts, start, board in REMEMBERING:
+        b = board_file.load(str(REPO_ROOT / "boards" / (board + ".json")))
+        flash = str(tmp_path / name)
+        os.mkdir(flash)
+        for script in scripts:
+            session.Session(routines, Settings(), parse_script(script, name), None, b,
+                            start_tick=start, choice=names_.index(routine), flash=flash).run()
+            kinds.update(r[1] for r in made[-1].raw)
     assert kinds == set(RANGES)        # the scenarios send every kind

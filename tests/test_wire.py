@@ -43,13 +43,29 @@ EVERY_PATTERN = [
         24 battery 3.0
      """, 0),
 ]
+# offer (a session a power cut stopped at step 3), start, step, paused,
+# level (a double press while paused)
+AFTER_A_CUT = """
+    1 press
+    6 press
+    8 double
+    12 press
+    16 long
+"""
 
 
 @pytest.fixture(scope="module", params=BOARDS)
-def runs(request):
+def runs(request, tmp_path_factory):
+    from facewand import memory
+    flash = str(tmp_path_factory.mktemp("flash"))
+    daily = [r for r in ROUTINES if r.name == "daily"][0]
+    memory.write_progress(memory.Files(), flash,
+                          memory.Progress("daily", 2, daily.instances(), 40))
     return [Run(request.param, routine, script, load_errors=errors, until_off=True,
                 settings=Settings(auto_off_ms=10000))
-            for routine, script, errors in EVERY_PATTERN]
+            for routine, script, errors in EVERY_PATTERN] + [
+        Run(request.param, "daily", AFTER_A_CUT, until_off=True,
+            settings=Settings(auto_off_ms=10000), flash=flash)]
 
 
 def test_every_ring_write_carries_the_boards_pixel_count(runs):

@@ -25,7 +25,7 @@ class Run:
     """One simulated session with --wire, and what happened at each tick."""
 
     def __init__(self, board, routine="daily", script=None, settings=None, load_errors=0,
-                 routines=None, until_off=False):
+                 routines=None, until_off=False, flash=None):
         self.board = board if not isinstance(board, str) else load_board(board)
         routines = routines or ROUTINES
         events = parse_script(script, "script") if script else [(500, "press", 0)]
@@ -34,7 +34,7 @@ class Run:
         self.leds = {}            # t -> the engine's ring pattern after that tick
         s = Session(routines, settings or Settings(), events, lines.append, self.board,
                     choice=[r.name for r in routines].index(routine), load_errors=load_errors,
-                    wire=True, until_off=until_off)
+                    wire=True, until_off=until_off, flash=flash)
 
         def on_step(t, engine):
             self.frames[t] = bytes(engine.view.ring.frame)

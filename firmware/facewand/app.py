@@ -30,7 +30,8 @@ from facewand.shell import TICK_MS, log
 from facewand.compat import const, describe
 
 # Start-up modules the loop does not use, dropped once the wand is built.
-START_ONLY = ("start", "checked", "board", "schema", "routine_file", "library", "hardware")
+START_ONLY = ("start", "checked", "board", "schema", "routine_file", "library", "hardware",
+              "memory", "settings_limits")
 
 WDT_MS = const(4000)          # longer than the slowest thing a tick does
 RESYNC_MS = const(200)        # this late, skip ahead instead of bursting ticks
@@ -64,7 +65,7 @@ def main(machine, neopixel, time, root=""):
         board, hw = built
         from facewand import power_off
         return power_off.sleep(machine, board, hw, None)
-    board, hw, engine, shell, journal = built
+    board, hw, engine, shell, journal, keeper = built
     built = None
     wdt = None
     crash = None
@@ -76,6 +77,9 @@ def main(machine, neopixel, time, root=""):
         # woke: the schedule stays exact however the sleeps fall.
         while engine.state != OFF or shell.motor_busy():
             shell.step(deadline)
+            # Between ticks: the keeper writes what is owed at a moment a
+            # flash stall delays nothing (facewand/keeper.py).
+            keeper.poll(deadline, shell.motor_busy())
             wdt.feed()
             deadline = time.ticks_add(deadline, TICK_MS)
             late = time.ticks_diff(time.ticks_ms(), deadline)
@@ -89,6 +93,10 @@ def main(machine, neopixel, time, root=""):
     finally:
         # Also on KeyboardInterrupt (mpremote's Ctrl-C), which goes on up.
         shell.shutdown()
+        try:
+            keeper.power_off(crash)
+        except Exception as e:
+            log("memory not written: " + describe(e))
         from facewand import power_off
         power_off.save_journal(journal, engine, shell, root, wdt, crash)
     return power_off.sleep(machine, board, hw, wdt)

@@ -25,6 +25,10 @@
 # - start, pause, resume, end early, finish, power off, wake: each its own.
 # - choosing routine N while idle: N counted like a step, at medium strength.
 # - a fault at start-up (a part that will not start): strong shorts, 3 + 3.
+# - a session cut off by a power loss, offered back at power-on: a soft
+#   long, then resume's rising pair ("resume?").
+# - intensity changed (double press while paused): short, short, long, all
+#   strong, at the new strength.
 #
 # A pattern is written below as a flat tuple of (on_ms, off_ms, level)
 # triples; level is in permille of the session intensity, and a triple with
@@ -66,6 +70,8 @@ V_WAKE = const(25)
 V_ROUTINE = const(25)       # routine N's cue is pattern V_ROUTINE + N, N = 1..MAX_ROUTINES
 MAX_ROUTINES = const(8)
 V_FAULT = const(34)         # at start-up: a part will not start, or nothing to run
+V_OFFER = const(35)         # at power-on: resume the session the power cut off?
+V_LEVEL = const(36)         # the intensity just chosen, felt at its new strength
 
 
 def _vocabulary():
@@ -108,6 +114,8 @@ def _vocabulary():
         (SHORT, GAP, STRONG, LONG, 0, STRONG),                      # wake: tap, buzz
     ] + [count(n, MEDIUM) for n in range(1, MAX_ROUTINES + 1)] + [
         count(3, STRONG)[:-2] + (GROUP_GAP, STRONG) + count(3, STRONG),   # fault: 3 + 3
+        (LONG, GROUP_GAP, SOFT, SHORT, GAP, MEDIUM, SHORT, 0, STRONG),    # offer: soft long, rising pair
+        (SHORT, GAP, STRONG, SHORT, GAP, STRONG, LONG, 0, STRONG),  # level: short short long
     ]
 
 

@@ -7,7 +7,8 @@
 #
 # RULES (every transition is in this file)
 #
-# States: idle, running, paused, done, off. Power-on is idle.
+# States: idle, running, paused, done, off, offer. Power-on is idle, or
+# offer when the shell found a session that a power cut stopped (offer()).
 #
 # By the button (the table in _table() below; gestures.py tells them apart):
 #   idle    press  -> running with the chosen routine (start cue; step 1
@@ -21,8 +22,15 @@
 #           double -> running, the next step begins now (from the last: done)
 #   paused  press  -> running (resume cue; every later cue shifted by the pause)
 #           long   -> idle (end cue)
+#           double -> paused, the next intensity (400, 550, 700, 850, 1000
+#                     permille, then round again: the level cue at the new
+#                     strength; the ring shows which for _LEVEL_SHOW_MS)
 #   done    press  -> idle; long -> off
 #   off     press  -> idle (wake cue)
+#   offer   press  -> running, at the start of the step the cut stopped
+#                     (resume cue; step announced LEAD_MS later)
+#           double -> running from the first step (start cue)
+#           long   -> off (the offer stays for the next power-on)
 #   Any other gesture does nothing.
 #
 # By time (_advance, in this order):
@@ -30,13 +38,15 @@
 #            until power-on (warning; running, a buzz and the step goes on)
 #   running: the last step ends -> done (finish cue); a step ends with the
 #            battery low -> off; active for SESSION_CAP_MS -> done
-#   idle, paused, done: BATTERY_SHOW_MS after the battery warning was
-#            shown -> off; quiet (no button edge) for auto_off_ms -> off
+#   idle, paused, done, offer: BATTERY_SHOW_MS after the battery warning
+#            was shown -> off; quiet (no button edge) for auto_off_ms -> off
 #
 # Entering a state (_enter): leaving running drops a waiting cue and
 # clears a pressure warning; entering off brings the power-off cue; any
 # state but running with the battery low shows the warning and switches off
-# BATTERY_SHOW_MS later.
+# BATTERY_SHOW_MS later. Leaving a session (running or paused for any
+# other state) says how it ended (`ended`, commands.END_*) and counts it
+# (`ends`): the shell's keeper writes the history from these.
 #
 # Cues: every instant of a session is an exact offset from its anchors
 # (schedule.py), so nothing drifts. A new cue replaces the one playing,
@@ -53,22 +63,28 @@
 # pattern for ERROR_SHOW_MS; the wand works on with the routines that loaded.
 from facewand import cues, pressure, schedule
 from facewand.commands import (
-    IDLE, RUNNING, PAUSED, DONE, OFF, Outbox, CMD_STATE, CMD_STEP, CMD_VIBE,
-    CMD_LED, CMD_WARN, CMD_CLEAR, CMD_STROKE, CMD_POINT, CMD_ROUTINE,
-    POINT_PRESS, POINT_RELEASE, REASON_PRESSURE, REASON_BATTERY,
+    IDLE, RUNNING, PAUSED, DONE, OFF, OFFER, Outbox, CMD_STATE, CMD_STEP, CMD_VIBE,
+    CMD_LED, CMD_WARN, CMD_CLEAR, CMD_STROKE, CMD_POINT, CMD_ROUTINE, CMD_NOTE,
+    CMD_OFFER, CMD_SET, SET_INTENSITY, POINT_PRESS, POINT_RELEASE, REASON_PRESSURE,
+    REASON_BATTERY, END_FINISHED, END_EARLY, END_BATTERY, END_CAP, END_AUTO_OFF,
 )
 from facewand.gestures import Gestures
 from facewand.pressure import PressureGuard, WARN_REPEAT_MS, CLEAR_AFTER_MS, PRESSURE_STALE_MS
 from facewand.routines import LEAD_MS
 from facewand.schedule import Schedule
 from facewand.ticks import add, diff
-from facewand.view import BATTERY_SHOW_MS, L_ERROR, L_ROUTINE
+from facewand.view import BATTERY_SHOW_MS, L_ERROR, L_ROUTINE, L_LEVEL
 
 from facewand.compat import const
 
 SESSION_CAP_MS = const(1800000)
 BATTERY_CONFIRM_MS = const(2000)
 _ROUTINE_SHOW_MS = const(1500)
+_LEVEL_SHOW_MS = const(1500)
+_STRONG_FLOOR = const(700)    # strong_cues: the session level at least this ...
+_STRONG_ADD = const(200)      # ... and this much above the wearer's
+# The intensities a double press while paused steps through, permille.
+INTENSITY_STEPS = (400, 550, 700, 850, 1000)
 ERROR_SHOW_MS = const(2000)
 
 # What a gesture does beyond changing state.
@@ -78,6 +94,8 @@ _CHOOSE = const(2)      # the next routine
 _SKIP = const(3)        # the next step now
 _PAUSE = const(4)
 _RESUME = const(5)
+_LEVEL = const(6)       # the next intensity
+_RESUME_CUT = const(7)  # go on with the session a power cut stopped
 
 _NO_STATE = const(255)
 
@@ -98,11 +116,15 @@ def _table():
         (RUNNING, DOUBLE, RUNNING, 0, _SKIP),
         (PAUSED, PRESS, RUNNING, cues.V_RESUME, _RESUME),
         (PAUSED, LONG, IDLE, cues.V_END, _NOTHING),
+        (PAUSED, DOUBLE, PAUSED, 0, _LEVEL),
         (DONE, PRESS, IDLE, 0, _NOTHING),
         (DONE, LONG, OFF, 0, _NOTHING),
         (OFF, PRESS, IDLE, cues.V_WAKE, _NOTHING),
+        (OFFER, PRESS, RUNNING, cues.V_RESUME, _RESUME_CUT),
+        (OFFER, DOUBLE, RUNNING, cues.V_START, _START),
+        (OFFER, LONG, OFF, 0, _NOTHING),
     )
-    t = bytearray([_NO_STATE, 0, 0] * (5 * 4))
+    t = bytearray([_NO_STATE, 0, 0] * (6 * 4))
     for r in rows:
         j = (r[0] * 4 + r[1]) * 3
         t[j] = r[2]
@@ -131,13 +153,16 @@ class Engine:
         self.choice = choice if 0 <= choice < len(routines) else 0
         self.routine = routines[self.choice]
         self.settings = settings
+        # In the instance's own dict now: the first write of a class default
+        # (a double press while paused) would otherwise grow it on the tick.
+        settings.intensity = settings.intensity
         self.view = view
         self.load_errors = load_errors
         self.out = Outbox()
         self.lazy = True          # skip quiet ticks (tests turn it off to compare)
         self.wake_t = 0           # nothing can happen before this, inputs aside
         self.stirred = True       # an input that may matter came since the last full tick
-        self.gestures = Gestures()
+        self.gestures = Gestures(settings.long_press_ms)
         self.guard = PressureGuard()
         self.sch = Schedule(self.routine)
         self.level = 0
@@ -163,6 +188,22 @@ class Engine:
         self.b_latched = False
         self.b_shown_t = 0
         self.off_pending = False  # power off once BATTERY_SHOW_MS has passed
+        # what the shell's keeper reads (facewand.keeper)
+        self.offer_inst = -1      # offer(): the step instance a power cut stopped
+        self.notes = 0            # bits 1 << commands.NOTE_*, said at power-on
+        self.sessions = 0         # sessions begun since power-on
+        self.ends = 0             # ... and ended
+        self.ended = 0            # how the last one ended (commands.END_*)
+        self.resumed = False      # the session running goes on from a cut one
+        self.pauses = 0           # in the session running
+        self.warnings = 0         # pressure warnings in it
+        self.changes = 0          # settings changed on the wand
+
+    def offer(self, inst):
+        """Before power_on(): a session of the chosen routine was cut off at
+        step instance `inst`; power-on offers to go on from there."""
+        if 0 <= inst < self.routine.instances():
+            self.offer_inst = inst
 
     # ---------------------------------------------------------------- inputs
     # Inputs only record; tick() acts on them. The outbox holds what tick()
@@ -172,7 +213,16 @@ class Engine:
     def power_on(self, now):
         self.out.clear()
         self.last_t = now
-        self._enter(IDLE, now)
+        for note in range(1, 8):
+            if self.notes & (1 << note):
+                self.out.emit(CMD_NOTE, note, 0, 0)
+        if self.offer_inst >= 0:
+            n = len(self.routine.steps)
+            self._enter(OFFER, now)
+            self.out.emit(CMD_OFFER, self.offer_inst % n + 1, self.offer_inst // n + 1, self.choice)
+            self._vibe(cues.V_OFFER, _P_STATE, now)
+        else:
+            self._enter(IDLE, now)
         if self.load_errors:
             self._overlay(L_ERROR, ERROR_SHOW_MS, now)
         self._show(now)
@@ -283,8 +333,14 @@ class Engine:
                 self._enter(OFF, now)
             elif diff(now, self.quiet_t) >= self.settings.auto_off_ms:
                 self._enter(OFF, now)
-        if self.show and (self.state != IDLE or diff(now, self.show_t) >= self.show_ms):
-            self.show = 0
+        if self.show:
+            st = self.state
+            if self.show == L_LEVEL:
+                keep = st == PAUSED
+            else:
+                keep = st == IDLE or st == OFFER
+            if not keep or diff(now, self.show_t) >= self.show_ms:
+                self.show = 0
         if gs.busy:
             self.stirred = True    # a gesture in hand: look every tick
         else:
@@ -298,13 +354,21 @@ class Engine:
         if nxt == _NO_STATE:
             return
         do = _TABLE[j + 2]
-        if do == _START:
+        if do == _START or do == _RESUME_CUT:
             if self.b_latched:
                 self._refuse_low_battery(now)
                 return
             self.active_ms = 0
-            self.sch.start(self.routine, add(now, LEAD_MS))
+            self.pauses = 0
+            self.warnings = 0
+            self.resumed = do == _RESUME_CUT
+            self.sessions += 1
+            self.sch.start(self.routine, add(now, LEAD_MS), self.offer_inst if self.resumed else 0)
+            self.offer_inst = -1
             self.guard.band = self.sch.cur.pressure_max
+        elif do == _LEVEL:
+            self._next_intensity(now)
+            return
         elif do == _CHOOSE:
             self._choose(now)
             return
@@ -313,16 +377,26 @@ class Engine:
             return
         elif do == _PAUSE:
             self.paused_t = now
+            self.pauses += 1
         elif do == _RESUME:
             self.sch.shift(diff(now, self.paused_t))
         self._enter(nxt, now, _TABLE[j + 1])
 
     def _enter(self, state, now, cue=0):
         """Change state; `cue` announces it (power-off brings its own)."""
-        if self.state == RUNNING and state != RUNNING:
+        was = self.state
+        if was == RUNNING and state != RUNNING:
             self.deferred = 0
             if self.guard.stop():
                 self.out.emit(CMD_CLEAR, REASON_PRESSURE, 0, 0)
+        if (was == RUNNING or was == PAUSED) and state != RUNNING and state != PAUSED:
+            if state == DONE:
+                self.ended = END_CAP if self.active_ms >= SESSION_CAP_MS else END_FINISHED
+            elif state == IDLE:
+                self.ended = END_EARLY
+            else:
+                self.ended = END_BATTERY if self.b_latched else END_AUTO_OFF
+            self.ends += 1
         if state != RUNNING and state != PAUSED and not self.sch.first:
             self.sch.choose(self.routine)     # no session: the next one's first step is worked out ahead
         self.state = state
@@ -374,6 +448,7 @@ class Engine:
 
     def _pressure(self, p, now):
         if p == pressure.WARN:
+            self.warnings += 1
             self.out.emit(CMD_WARN, REASON_PRESSURE, 0, 0)
             self._vibe(cues.V_PRESSURE_HIGH, _P_WARN, now)
         elif p == pressure.REPEAT:
@@ -430,7 +505,23 @@ class Engine:
 
     def _set_level(self):
         level = self.settings.intensity * self.routine.intensity // 1000
+        if self.settings.strong_cues:
+            level = max(level + _STRONG_ADD, _STRONG_FLOOR)
         self.level = min(max(level, cues.MIN_LEVEL), cues.MAX_LEVEL)
+
+    def _next_intensity(self, now):
+        s = self.settings
+        v = INTENSITY_STEPS[0]
+        for step in INTENSITY_STEPS:
+            if step > s.intensity:
+                v = step
+                break
+        s.intensity = v
+        self.changes += 1
+        self._set_level()
+        self._overlay(L_LEVEL, _LEVEL_SHOW_MS, now)
+        self.out.emit(CMD_SET, SET_INTENSITY, v, 0)
+        self._vibe(cues.V_LEVEL, _P_STATE, now)
 
     def _vibe(self, pattern, prio, now):
         if prio < self.motor_prio and diff(now, self.motor_until) < 0:
@@ -488,8 +579,8 @@ class Engine:
                 if ms < best:
                     best = ms
         elif st != OFF:
-            # idle, paused, done (an overlay is only ever on in idle: the
-            # advance ends it on leaving)
+            # idle, paused, done, offer (an overlay is on only in idle and
+            # offer, or the level's in paused: the advance ends it on leaving)
             ms = self.settings.auto_off_ms - diff(now, self.quiet_t)
             if ms < best:
                 best = ms

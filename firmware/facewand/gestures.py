@@ -7,7 +7,7 @@
 # - An edge counts once the line has stayed at its new level for DEBOUNCE_MS;
 #   bounces shorter than that are absorbed, and the change is dated at the
 #   edge that started the stable level.
-# - Held for LONG_MS: LONG fires at once, while the button is still down, so
+# - Held for long_ms (LONG_MS unless the wearer set another): LONG fires at once, while the button is still down, so
 #   the person feels the response without guessing when to let go. The
 #   release that follows is ignored.
 # - Released sooner: a click. A second click that starts within DOUBLE_GAP_MS
@@ -29,7 +29,8 @@ DOUBLE_GAP_MS = const(300)
 
 
 class Gestures:
-    def __init__(self):
+    def __init__(self, long_ms=LONG_MS):
+        self.long_ms = long_ms  # held this long: LONG (the wearer's setting: 400, 800 or 1500)
         self.raw = 0          # last level seen on the line
         self.raw_t = 0        # when it changed to that level
         self.level = 0        # debounced level
@@ -67,7 +68,7 @@ class Gestures:
             self._settle(now)
         if self.ready == NONE:
             if self.level and not self.long_fired:
-                if diff(now, self.down_t) >= LONG_MS:
+                if diff(now, self.down_t) >= self.long_ms:
                     self.long_fired = True
                     self.pending = False
                     self.second = False

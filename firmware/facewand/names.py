@@ -4,7 +4,7 @@
 # when it writes its journal: the names take no heap while it runs.
 from facewand.cues import MAX_ROUTINES, MAX_STEP_CUE
 
-STATE_NAMES = ("idle", "running", "paused", "done", "off")   # by commands.IDLE..OFF
+STATE_NAMES = ("idle", "running", "paused", "done", "off", "offer")   # by commands.IDLE..OFFER
 
 REASON_NAMES = ("", "pressure_high", "battery_low")          # by commands.REASON_*
 
@@ -16,8 +16,14 @@ VIBE_NAMES = tuple(["none"] + ["step%d" % n for n in range(1, MAX_STEP_CUE + 1)]
     "stroke", "stroke_last", "press", "release", "pressure_high",
     "battery_low", "start", "pause", "resume", "end", "finish", "power_off",
     "wake",
-] + ["routine%d" % n for n in range(1, MAX_ROUTINES + 1)] + ["fault"])
+] + ["routine%d" % n for n in range(1, MAX_ROUTINES + 1)] + ["fault", "offer", "level"])
 
 # By ring pattern (view.L_*, numbered in facewand/view.py).
 LED_NAMES = ("off", "idle", "start", "step", "stroke", "hold", "paused",
-             "warn", "battery_low", "done", "routine", "error")
+             "warn", "battery_low", "done", "routine", "error", "offer", "level")
+
+# By commands.NOTE_* (what the wand says at power-on about its memory).
+NOTE_NAMES = ("", "settings_missing", "settings_bad", "not_littlefs", "history_damaged")
+
+# By commands.SET_* (a setting changed on the wand itself).
+SET_NAMES = ("", "intensity")

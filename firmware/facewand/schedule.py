@@ -50,11 +50,16 @@ class Schedule:
         self.first = True         # the next instance is a session's first
         self.ready = False        # n_cur, n_period, n_len hold it (or there is none)
 
-    def start(self, routine, at):
-        """A session of `routine` whose first step begins at tick `at`."""
-        if routine is not self.routine or not self.first:
+    def start(self, routine, at, inst=0):
+        """A session of `routine` whose first step begins at tick `at`; with
+        `inst`, one that goes on from that step instance (a session a power
+        cut stopped)."""
+        if routine is not self.routine or not self.first or inst:
             self.choose(routine)
-        self.inst = -1
+        if inst:
+            self.count = routine.instances()
+            self.first = False        # prepare() works out instance inst, not the first
+        self.inst = inst - 1
         self.next_step(at)
         self.first = False
         self.doing = A_LEAD

@@ -9,7 +9,7 @@ from facewand.ring import Ring
 from facewand.shell import TICK_MS, BoardFacts, log
 from facewand.view import PAINT_LAG
 
-from facewand.compat import const
+from facewand.compat import const, describe
 
 JOURNAL_RECORDS = const(600)
 MAINTENANCE_FILE = "maintenance"   # present: do not start (host_tools flash sets it)
@@ -93,10 +93,11 @@ def outputs_off(hw):
 
 
 def start(machine, neopixel, time, root):
-    """The wand built from its files: (board, hw, engine, shell, journal),
-    or a reason string when it must not run (a board that cannot be
-    trusted, maintenance), or (board, hw) when it can only sleep."""
-    from facewand import checked, hardware
+    """The wand built from its files: (board, hw, engine, shell, journal,
+    keeper), or a reason string when it must not run (a board that cannot
+    be trusted, maintenance), or (board, hw) when it can only sleep."""
+    from facewand import checked, hardware, memory
+    from facewand.keeper import Keeper
     from facewand.engine import Engine
     from facewand.journal import Journal
     from facewand.settings import Settings
@@ -119,7 +120,17 @@ def start(machine, neopixel, time, root):
     else:
         board = kept[0]
     plain = BoardFacts(board)
+    # The wearer's settings first: the drivers are built with them. A bad
+    # or missing file means the defaults, said on the console and, once the
+    # engine is built, in the journal.
+    files = memory.Files()
     settings = Settings()
+    note, message = memory.read_settings(files, root, settings)
+    if message:
+        log(message)
+    if board.pressure is not None and settings.pressure_full:
+        board.pressure = dict(board.pressure, zero=settings.pressure_zero,
+                              full=settings.pressure_full)
     try:
         hw = hardware.build(board, machine, neopixel, settings.brightness, PAINT_LAG)
     except hardware.HardwareFault as e:
@@ -159,9 +170,22 @@ def start(machine, neopixel, time, root):
     # The wand keeps no perceptual copy of the ring's picture (only the
     # simulator shows it), which halves the cost of painting, and paints a
     # new pattern the tick after its cue (the ring holds it a tick less).
-    engine = Engine(routines, settings, RingView(plain.count, False, PAINT_LAG), len(errors))
+    clock = memory.wand_clock(time)
+    try:
+        choice, offer, cut, notes, messages = memory.recall(files, root, routines, settings, clock)
+    except Exception as e:
+        # A flash that will not be read or written: the wand runs on
+        # without its memory rather than not at all.
+        choice, offer, cut, notes, messages = 0, -1, None, 0, ["memory: " + describe(e)]
+    for m in messages:
+        log(m)
+    engine = Engine(routines, settings, RingView(plain.count, False, PAINT_LAG), len(errors),
+                    choice)
+    engine.notes = notes | (1 << note if note else 0)
+    engine.offer(offer)
     journal = Journal(JOURNAL_RECORDS)
-    return plain, hw, engine, Shell(engine, hw, journal), journal
+    return (plain, hw, engine, Shell(engine, hw, journal), journal,
+            Keeper(engine, root, files, clock, cut))
 
 
 def _maintenance_picture(count):

@@ -3,9 +3,11 @@
 # with json.dumps) so CPython and MicroPython produce identical bytes.
 from facewand.commands import (
     CMD_STATE, CMD_STEP, CMD_VIBE, CMD_LED, CMD_WARN, CMD_CLEAR, CMD_STROKE,
-    CMD_POINT, CMD_ROUTINE, POINT_PRESS,
+    CMD_POINT, CMD_ROUTINE, CMD_NOTE, CMD_OFFER, CMD_SET, POINT_PRESS,
 )
-from facewand.names import LED_NAMES, REASON_NAMES, STATE_NAMES, VIBE_NAMES
+from facewand.names import (
+    LED_NAMES, NOTE_NAMES, REASON_NAMES, SET_NAMES, STATE_NAMES, VIBE_NAMES,
+)
 
 
 def json_str(s):
@@ -63,6 +65,13 @@ def command_line(t, kind, a, b, c, routines, frame=None):
                     % ("press" if a == POINT_PRESS else "release", b, c))
     if kind == CMD_ROUTINE:
         return line(t, "routine", ',"index":%d,"name":%s' % (a + 1, json_str(routines[a].name)))
+    if kind == CMD_OFFER:
+        return line(t, "offer", ',"kind":"resume","index":%d,"round":%d,"routine":%s'
+                    % (a, b, json_str(routines[c].name)))
+    if kind == CMD_NOTE:
+        return line(t, "note", ',"note":"%s"' % NOTE_NAMES[a])
+    if kind == CMD_SET:
+        return line(t, "setting", ',"key":"%s","value":%d' % (SET_NAMES[a], b))
     return line(t, "unknown", ',"kind":%d' % kind)
 
 

@@ -8,7 +8,7 @@
 # is painted only when one of them differs from the last painting. A
 # breathing ring is repainted about ten times a second, a still one never,
 # which is what the eye needs and saves the wand most of a tick.
-from facewand.commands import IDLE, RUNNING, PAUSED, DONE, OFF
+from facewand.commands import IDLE, RUNNING, PAUSED, OFF, OFFER
 from facewand.cues import RED
 from facewand.ring import Ring, triangle
 from facewand.routines import LEAD_MS
@@ -43,6 +43,10 @@ _L_BATTERY = const(8)
 _L_DONE = const(9)
 L_ROUTINE = const(10)   # idle, a routine just chosen: its number in its colour
 L_ERROR = const(11)     # at power-on: a routine file was bad and skipped
+_L_OFFER = const(12)    # a session a power cut stopped: its step's number, blinking slowly
+L_LEVEL = const(13)     # paused, intensity just changed: 1-5 white marks, how strong
+_LOWEST = const(400)    # the engine's INTENSITY_STEPS: 400, 550, ... 1000 permille
+_PER_MARK = const(150)
 
 # Colours are packed 0xRRGGBB ints (small ints: no allocation to pass
 # around), each at full strength in its brightest channel: the ring painter
@@ -57,6 +61,7 @@ _AMBER = const(0xFF8C00)
 _ORANGE = const(0xFF4600)
 _GREEN = const(0x00FF40)
 _MAGENTA = const(0xFF00C0)
+_WHITE = const(0xFFFFFF)
 
 
 def _q(level):
@@ -183,6 +188,11 @@ class RingView:
                 k1 = diff(now, e.b_shown_t) // 480 % 2
             elif p == _L_DONE:
                 k1 = _q(triangle(since, 3000, 60, 220))
+            elif p == _L_OFFER:
+                k1 = e.offer_inst % len(e.routine.steps)
+                k2 = since // 600 % 2
+            elif p == L_LEVEL:
+                k1 = (e.settings.intensity - _LOWEST) // _PER_MARK
         if p == self.k0 and k1 == self.k1 and k2 == self.k2 and k3 == self.k3:
             return p
         self.k0 = p
@@ -204,17 +214,19 @@ class RingView:
         moment it could change by itself."""
         self.until = add(now, 3600000)
         st = e.state
-        if st == OFF:
-            return _L_OFF
+        if st == OFF or e.settings.haptic_only:
+            return _L_OFF           # (haptic-only: the ring stays dark)
         if e.b_latched and diff(now, e.b_shown_t) < BATTERY_SHOW_MS:
             self.until = add(e.b_shown_t, BATTERY_SHOW_MS)
             return _L_BATTERY
         if st != RUNNING:
+            if e.show:
+                self.until = add(e.show_t, e.show_ms)
+                return e.show
             if st == IDLE:
-                if e.show:
-                    self.until = add(e.show_t, e.show_ms)
-                    return e.show
                 return _L_IDLE
+            if st == OFFER:
+                return _L_OFFER
             return _L_PAUSED if st == PAUSED else _L_DONE
         if e.guard.warning:
             return _L_WARN
@@ -253,6 +265,10 @@ class RingView:
             ring.marks(_AMBER, k1 + 1, k2, 90)
         elif p == _L_BATTERY:
             ring.fill(_ORANGE, 220 if k1 == 0 else 0)
+        elif p == _L_OFFER:
+            ring.marks(STEP_COLOURS[k1 % len(STEP_COLOURS)], k1 + 1, 255 if k2 == 0 else 40, 90)
+        elif p == L_LEVEL:
+            ring.marks(_WHITE, k1 + 1 if k1 >= 0 else 1, 255, 255)
         else:
             ring.fill(_GREEN, k1)
 

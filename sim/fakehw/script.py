@@ -1,5 +1,7 @@
-# Event scripts: '<seconds> press|long|double|pressure V|battery V|end',
-# one per line, '#' comments. Parsed without floats so CPython and
+# Event scripts: '<seconds> press|long|double|pressure V|battery V|end|
+# powercut', one per line, '#' comments. `end` stops the run as a wand
+# switched off does (what it owes its flash is written); `powercut` stops it
+# at once, nothing more written. Parsed without floats so CPython and
 # MicroPython read a script identically.
 
 # How a script's gestures become button edges (ms after the line's time).
@@ -72,7 +74,7 @@ def parse_script(text, source):
         if len(words) < 2:
             raise ScriptError(where + "expected an event after the time")
         kind = words[1]
-        if kind in GESTURE_EDGES or kind == "end":
+        if kind in GESTURE_EDGES or kind == "end" or kind == "powercut":
             if len(words) != 2:
                 raise ScriptError(where + "'%s' takes no value" % kind)
             events.append((t, kind, 0))
@@ -87,7 +89,7 @@ def parse_script(text, source):
             events.append((t, kind, v))
         else:
             raise ScriptError(where + "unknown event %s (expected press, long, double, "
-                              "pressure, battery or end)" % _quote(kind))
+                              "pressure, battery, end or powercut)" % _quote(kind))
     return events
 
 

@@ -47,4 +47,17 @@ def sleep(s):
 
 
 def time():
-    return 1700000000 + machine.world.t // 1000
+    """The wand's clock, seconds since 1970: what the world says it was at
+    power-on (World.clock_s: by default a Pico's after a power cut, early
+    2021, a clock nobody set), plus the time since."""
+    return machine.world.clock_s + machine.world.t // 1000
+
+
+def localtime(secs=None):
+    from facewand.memory import date_of
+    s = time() if secs is None else secs
+    y, mo, d, h, mi = date_of((s - _Y2000) // 60)
+    return (y, mo, d, h, mi, s % 60, 0, 0)
+
+
+_Y2000 = 946684800        # 2000-01-01 00:00, seconds since 1970

@@ -40,10 +40,16 @@ class ScriptEnd(SystemExit):
     """The script's `end` line, or the safety limit: the run stops here."""
 
 
+# A Pico's clock after a power cut: 2021-01-01 00:00 (the wand takes any
+# date before 2024 as a clock nobody set).
+UNSET_CLOCK_S = 1609459200
+
+
 class World:
     def __init__(self, board, events=(), start_tick=0, wire=False):
         self.board = board
         self.start = start_tick
+        self.clock_s = UNSET_CLOCK_S     # the wand's clock at power-on, seconds since 1970
         self.t = 0                       # ms since power-on
         self.now = start_tick            # what ticks_ms() reads
         self.events = list(events)
@@ -52,6 +58,7 @@ class World:
         self.seq = 0
         self.inputs = []                 # (t, kind, value) as applied, for traces
         self.ended = False
+        self.cut = False                 # the run ended by a power cut: nothing more is written
         self.battery_inputs = 0          # battery lines applied so far
         self.levels = {}                 # input pin -> level
         self.outs = {}                   # output pin -> level driven
@@ -121,6 +128,9 @@ class World:
             self.inputs.append((et, kind, value))
             if kind == "end":
                 self.ended = True
+            elif kind == "powercut":
+                self.ended = True
+                self.cut = True
             elif kind == "pressure":
                 if self.board.pressure is not None:
                     self.set_pressure(value)

@@ -37,7 +37,7 @@ def time_dump(journal, engine, shell, path):
 def main():
     # Built exactly as facewand.app.main builds it (main.py is left out of
     # this filesystem), start-up modules dropped as it drops them.
-    board, hw, engine, shell, journal = start.start(machine, neopixel, time, "")
+    board, hw, engine, shell, journal, keeper = start.start(machine, neopixel, time, "")
     app._forget(app.START_ONLY)
     gc.collect()
     spent = [0] * TICKS
