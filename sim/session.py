@@ -8,7 +8,8 @@
 #
 # This module also runs on MicroPython: the differential tests run it there
 # and compare traces line for line, with the heap locked around every tick.
-from facewand import hardware, ticks
+from facewand import hardware
+from facewand import compat as ticks
 from facewand.commands import DONE, OFF
 from facewand.engine import Engine
 from facewand.view import RingView
@@ -109,8 +110,15 @@ class Session:
         count = board.ring["count"]
         if flash is not None:
             clock = memory.wand_clock(vtime)
-            choice, offer, cut, notes, self.messages = memory.recall(
+            # (the routine asked for, not the one last chosen: unless a
+            # session of another is offered back)
+            recalled, offer, cut, notes, self.messages = memory.recall(
                 files, flash, routines, settings, clock)
+            if memory.saved_journal(files, flash):
+                from facewand import power_off    # the last run was cut off: its journal
+                power_off.journal_after_a_cut(flash, routines)
+            if offer >= 0:
+                choice = recalled
             if message:
                 self.messages.insert(0, message)
         self.engine = Engine(routines, settings, RingView(count, FramedRing(count)), load_errors, choice)
@@ -118,9 +126,11 @@ class Session:
             from facewand.keeper import Keeper
             self.engine.notes = notes | (1 << note if note else 0)
             self.engine.offer(offer)
-            self.keeper = Keeper(self.engine, flash, files, clock, cut)
+            self.flash = flash
         self.journal = Journal(64)
         self.shell = Shell(self.engine, self.hw, self.journal)
+        if flash is not None:
+            self.keeper = Keeper(self.engine, flash, files, clock, cut, self.journal)
         self.write = write
         self.lock = lock
         self.unlock = unlock
@@ -168,9 +178,13 @@ class Session:
         if not c.here():
             c.run()
         self.t = c.t
-        if self.keeper is not None and not w.cut:
-            self.keeper.power_off(None)       # (a power cut writes nothing more)
         self._wind_down()
+        if self.keeper is not None and not w.cut:
+            # As the wand powers off (a power cut writes nothing more): what
+            # the keeper owes, then journal.jsonl from journal.bin.
+            from facewand import power_off
+            self.keeper.power_off(None)
+            power_off.save_journal(self.journal, e, self.shell, self.flash, None, None)
         return e.state
 
     def _tick(self, t):

@@ -303,6 +303,16 @@ def test_a_start_after_a_change_runs_the_checkers(root, monkeypatch):
     assert built[2].load_errors == 0 and "zz-broken.json" not in log
 
 
+def test_a_start_begins_with_the_routine_last_chosen_and_the_settings_saved(root):
+    import json
+    with open(root + "/settings.json", "w") as f:
+        json.dump({"routine": "eyes", "intensity": 400, "long_press_ms": 1500}, f)
+    log, built = boot(root)
+    engine = built[2]
+    assert engine.routine.name == "eyes" and engine.settings.intensity == 400
+    assert engine.gestures.long_ms == 1500 and log == ""
+
+
 def test_a_bad_board_file_is_never_cached(root):
     boot(root)
     _write(root + "/board.json", '{"name": "x", "chip": "rp2040"}')

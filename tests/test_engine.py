@@ -6,9 +6,8 @@ from facewand import cues, names
 from facewand.commands import (
     CMD_CLEAR, CMD_LED, CMD_POINT, CMD_ROUTINE, CMD_STATE, CMD_STEP, CMD_STROKE, CMD_VIBE,
     CMD_WARN, POINT_PRESS, POINT_RELEASE, REASON_BATTERY, REASON_PRESSURE, CMD_OFFER, CMD_SET,
-    SET_INTENSITY, END_FINISHED, END_EARLY, END_AUTO_OFF,
 )
-from facewand.names import STATE_NAMES
+from facewand.names import END_NAMES, SET_NAMES, STATE_NAMES
 from facewand.engine import Engine, SESSION_CAP_MS, BATTERY_CONFIRM_MS, ERROR_SHOW_MS
 from facewand.view import BATTERY_SHOW_MS, RingView
 from facewand.routines import LEAD_MS, INTRO_MS, PRESS_GAP_MS, Routine, Step
@@ -16,6 +15,9 @@ from facewand.routines import LEAD_MS, INTRO_MS, PRESS_GAP_MS, Routine, Step
 from sim.picture import FramedRing
 from facewand.settings import Settings
 from wand import Wand, routine
+
+END_FINISHED, END_EARLY, END_AUTO_OFF = (END_NAMES.index(n) for n in ("finished", "ended early", "auto-off"))
+SET_INTENSITY = SET_NAMES.index("intensity")
 
 
 def snap(w):

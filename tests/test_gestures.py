@@ -1,6 +1,6 @@
 import pytest
 
-from facewand import ticks
+from facewand import compat as ticks
 from facewand.gestures import (
     Gestures, NONE, PRESS, LONG, DOUBLE, DEBOUNCE_MS, LONG_MS, DOUBLE_GAP_MS,
 )

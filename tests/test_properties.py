@@ -3,7 +3,8 @@
 # against the engine's invariants.
 from hypothesis import example, given, settings, strategies as st, HealthCheck
 
-from facewand import cues, ticks
+from facewand import cues
+from facewand import compat as ticks
 from facewand.commands import (
     CMD_MAX, CMD_STRIDE, CMD_STATE, CMD_ROUTINE, CMD_VIBE, CMD_WARN, CMD_CLEAR,
     IDLE, RUNNING, PAUSED, DONE, OFF, REASON_PRESSURE, REASON_BATTERY,

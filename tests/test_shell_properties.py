@@ -4,7 +4,8 @@
 # never exceeds the cap; and every run ends with the motor still.
 from hypothesis import given, settings, strategies as st, HealthCheck
 
-from facewand import board as board_file, cues, library, ticks
+from facewand import board as board_file, cues, library
+from facewand import compat as ticks
 from facewand.commands import RUNNING, DONE, OFF
 from facewand.settings import Settings
 from sim.session import Session

@@ -1,6 +1,6 @@
 from hypothesis import given, strategies as st
 
-from facewand import ticks
+from facewand import compat as ticks
 
 PERIOD = 1 << 30
 tick = st.integers(0, PERIOD - 1)

@@ -18,7 +18,8 @@ import random
 import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 
-from facewand import app, board as board_file, shell as shell_module, start, ticks
+from facewand import app, board as board_file, shell as shell_module, start
+from facewand import compat as ticks
 from facewand.gestures import DEBOUNCE_MS, DOUBLE_GAP_MS, LONG_MS
 from facewand.routine_file import load as load_routine
 from facewand.routines import INTRO_MS, LEAD_MS, PRESS_GAP_MS

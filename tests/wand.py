@@ -2,7 +2,8 @@
 # clock (sim.clock: a tick every TICK_MS on the grid from power-on), gives
 # it button gestures as a script's (sim.fakehw.script), and records every
 # command it returns.
-from facewand import ticks, cues, names
+from facewand import cues, names
+from facewand import compat as ticks
 from facewand.commands import CMD_STRIDE, CMD_VIBE, CMD_STATE, CMD_STEP
 from facewand.names import STATE_NAMES
 from facewand.engine import Engine

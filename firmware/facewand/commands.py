@@ -26,25 +26,10 @@ CMD_CLEAR = const(6)    # a = reason
 CMD_STROKE = const(7)   # a = stroke number (1-based), b = strokes in the step
 CMD_POINT = const(8)    # a = POINT_PRESS or POINT_RELEASE, b = press number, c = presses
 CMD_ROUTINE = const(9)  # a = index of the routine now chosen
-CMD_NOTE = const(10)    # a = NOTE_*: said at power-on about the wand's memory
+CMD_NOTE = const(10)    # a = a note's number (names.NOTE_NAMES): said at power-on about the wand's memory
 CMD_OFFER = const(11)   # a = step number in the round (1-based), b = round (1-based), c = routine index
-CMD_SET = const(12)     # a = SET_*, b = the new value
+CMD_SET = const(12)     # a = the setting's number (names.SET_NAMES), b = the new value
 
-NOTE_SETTINGS_MISSING = const(1)
-NOTE_SETTINGS_BAD = const(2)
-NOTE_NOT_LITTLEFS = const(3)
-NOTE_HISTORY_DAMAGED = const(4)
-
-SET_INTENSITY = const(1)
-
-# How a session ended (Engine.ended; the history's records).
-END_FINISHED = const(1)    # every step done
-END_EARLY = const(2)       # ended by a long press
-END_BATTERY = const(3)     # the battery ran low
-END_CAP = const(4)         # the 30-minute safety cap
-END_AUTO_OFF = const(5)    # paused, then left alone until the wand switched off
-END_CRASH = const(6)       # an error stopped the wand
-END_CUT = const(7)         # the power went (found at the next start)
 
 POINT_PRESS = const(1)
 POINT_RELEASE = const(2)

@@ -45,7 +45,7 @@
 # clears a pressure warning; entering off brings the power-off cue; any
 # state but running with the battery low shows the warning and switches off
 # BATTERY_SHOW_MS later. Leaving a session (running or paused for any
-# other state) says how it ended (`ended`, commands.END_*) and counts it
+# other state) says how it ended (`ended`, names.END_NAMES) and counts it
 # (`ends`): the shell's keeper writes the history from these.
 #
 # Cues: every instant of a session is an exact offset from its anchors
@@ -65,14 +65,13 @@ from facewand import cues, pressure, schedule
 from facewand.commands import (
     IDLE, RUNNING, PAUSED, DONE, OFF, OFFER, Outbox, CMD_STATE, CMD_STEP, CMD_VIBE,
     CMD_LED, CMD_WARN, CMD_CLEAR, CMD_STROKE, CMD_POINT, CMD_ROUTINE, CMD_NOTE,
-    CMD_OFFER, CMD_SET, SET_INTENSITY, POINT_PRESS, POINT_RELEASE, REASON_PRESSURE,
-    REASON_BATTERY, END_FINISHED, END_EARLY, END_BATTERY, END_CAP, END_AUTO_OFF,
+    CMD_OFFER, CMD_SET, POINT_PRESS, POINT_RELEASE, REASON_PRESSURE, REASON_BATTERY,
 )
 from facewand.gestures import Gestures
 from facewand.pressure import PressureGuard, WARN_REPEAT_MS, CLEAR_AFTER_MS, PRESSURE_STALE_MS
 from facewand.routines import LEAD_MS
 from facewand.schedule import Schedule
-from facewand.ticks import add, diff
+from facewand.compat import add, diff
 from facewand.view import BATTERY_SHOW_MS, L_ERROR, L_ROUTINE, L_LEVEL
 
 from facewand.compat import const
@@ -98,6 +97,14 @@ _LEVEL = const(6)       # the next intensity
 _RESUME_CUT = const(7)  # go on with the session a power cut stopped
 
 _NO_STATE = const(255)
+
+# How a session ended (`ended`; names.END_NAMES by number).
+_END_FINISHED = const(1)
+_END_EARLY = const(2)
+_END_BATTERY = const(3)
+_END_CAP = const(4)
+_END_AUTO_OFF = const(5)
+_SET_INTENSITY = const(1)     # names.SET_NAMES
 
 
 def _table():
@@ -190,10 +197,10 @@ class Engine:
         self.off_pending = False  # power off once BATTERY_SHOW_MS has passed
         # what the shell's keeper reads (facewand.keeper)
         self.offer_inst = -1      # offer(): the step instance a power cut stopped
-        self.notes = 0            # bits 1 << commands.NOTE_*, said at power-on
+        self.notes = 0            # bits 1 << a note's number (names.NOTE_NAMES), said at power-on
         self.sessions = 0         # sessions begun since power-on
         self.ends = 0             # ... and ended
-        self.ended = 0            # how the last one ended (commands.END_*)
+        self.ended = 0            # how the last one ended (names.END_NAMES by number)
         self.resumed = False      # the session running goes on from a cut one
         self.pauses = 0           # in the session running
         self.warnings = 0         # pressure warnings in it
@@ -391,11 +398,11 @@ class Engine:
                 self.out.emit(CMD_CLEAR, REASON_PRESSURE, 0, 0)
         if (was == RUNNING or was == PAUSED) and state != RUNNING and state != PAUSED:
             if state == DONE:
-                self.ended = END_CAP if self.active_ms >= SESSION_CAP_MS else END_FINISHED
+                self.ended = _END_CAP if self.active_ms >= SESSION_CAP_MS else _END_FINISHED
             elif state == IDLE:
-                self.ended = END_EARLY
+                self.ended = _END_EARLY
             else:
-                self.ended = END_BATTERY if self.b_latched else END_AUTO_OFF
+                self.ended = _END_BATTERY if self.b_latched else _END_AUTO_OFF
             self.ends += 1
         if state != RUNNING and state != PAUSED and not self.sch.first:
             self.sch.choose(self.routine)     # no session: the next one's first step is worked out ahead
@@ -520,7 +527,7 @@ class Engine:
         self.changes += 1
         self._set_level()
         self._overlay(L_LEVEL, _LEVEL_SHOW_MS, now)
-        self.out.emit(CMD_SET, SET_INTENSITY, v, 0)
+        self.out.emit(CMD_SET, _SET_INTENSITY, v, 0)
         self._vibe(cues.V_LEVEL, _P_STATE, now)
 
     def _vibe(self, pattern, prio, now):

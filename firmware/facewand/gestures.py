@@ -14,7 +14,7 @@
 #   of the first one's release makes DOUBLE; otherwise, once that gap has
 #   passed with no new press, the first click is a PRESS.
 # - At most one gesture is reported per poll(); the rest wait for the next.
-from facewand.ticks import diff
+from facewand.compat import diff
 
 from facewand.compat import const
 

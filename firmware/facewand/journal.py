@@ -1,7 +1,15 @@
 # The journal: what the engine told the hardware, kept in a preallocated
 # ring so recording costs no allocation on the tick path. The simulator
-# reads it as it fills to write its trace; the wand writes it out as JSON
-# Lines (journal.jsonl) when it powers off, for `host_tools journal`.
+# reads it as it fills to write its trace. On the wand the keeper appends
+# what the ring holds to journal.bin at quiet moments (facewand.memory), so
+# the ring need only hold what comes between two of those, and a whole
+# session is kept however long; at power-off the wand writes it all out as
+# JSON Lines (journal.jsonl) for `host_tools journal`.
+#
+# journal.bin is a run of chunks, each: n and lost (two 16-bit ints: n
+# records follow; `lost` records the ring dropped before them, never
+# written), then the n times, then the n packed words (32-bit ints, the
+# chip's byte order: little-endian on the RP2040 and ESP32).
 from array import array
 
 from facewand.commands import CMD_STRIDE
@@ -36,6 +44,7 @@ class Journal:
         self.t = array("i", bytearray(4 * capacity))
         self.cmd = array("i", bytearray(4 * capacity))
         self.count = 0           # records ever written; the ring keeps the last `capacity`
+        self.saved = 0           # records ever put on flash, or dropped unsaved (the keeper's)
 
     def take(self, t, cmds, n):
         """Record the n commands an engine call just returned, at t ms."""
@@ -59,10 +68,37 @@ class Journal:
         """Record number `index` (0 = the first ever) as a tuple; it must
         still be in the ring. For readers, not for the tick path."""
         r = index % self.capacity
-        w = self.cmd[r]
-        return (self.t[r], (w >> _KIND_SHIFT) + _KIND_BIAS, (w >> _A_SHIFT) & _A_MASK,
-                (w >> _B_SHIFT) & _B_MASK, w & _C_MASK)
+        return unpack(self.t[r], self.cmd[r])
 
     def first(self):
         """Index of the oldest record still held."""
         return max(0, self.count - self.capacity)
+
+
+def unpack(t, w):
+    """A record as (t, kind, a, b, c) from its time and packed word."""
+    return (t, (w >> _KIND_SHIFT) + _KIND_BIAS, (w >> _A_SHIFT) & _A_MASK,
+            (w >> _B_SHIFT) & _B_MASK, w & _C_MASK)
+
+
+def chunks(raw):
+    """The records of a journal.bin's bytes, in order: (t, kind, a, b, c),
+    and (t, -1, lost, 0, 0) where the ring dropped `lost` records before
+    the one at t. A chunk cut short (a power cut mid-write on FAT) ends it."""
+    from array import array
+    p = 0
+    out = []
+    while p + 4 <= len(raw):
+        n = raw[p] | raw[p + 1] << 8
+        lost = raw[p + 2] | raw[p + 3] << 8
+        p += 4
+        if n == 0 or p + 8 * n > len(raw):
+            break
+        times = array("i", raw[p:p + 4 * n])
+        words = array("i", raw[p + 4 * n:p + 8 * n])
+        p += 8 * n
+        if lost:
+            out.append((times[0], -1, lost, 0, 0))
+        for i in range(n):
+            out.append(unpack(times[i], words[i]))
+    return out

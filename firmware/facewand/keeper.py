@@ -7,6 +7,9 @@
 #   small file committed at close; littlefs erases a sector only now and
 #   then (45 ms typically, 400 ms at worst, with interrupts off), and
 #   _QUIET_MS is longer than that, so no cue comes late by it.
+# - the journal so far (journal.bin), with each progress write and
+#   whenever _FLUSH_AT records wait at a quiet moment: the shell's ring need
+#   hold only what comes between two (memory.save_journal).
 # - a session's history record, the settings changed on the wand and the
 #   routine chosen: only while no session runs (idle, done, paused, offer),
 #   at a quiet moment, or at power-off.
@@ -18,23 +21,34 @@
 # poll() runs every tick, outside the engine's tick: it compares a few
 # counters and allocates nothing unless it writes. Writing allocates (a file
 # object, a record), which is why it is not part of the tick itself.
-from facewand.commands import (
-    RUNNING, PAUSED, END_FINISHED, END_EARLY, END_CAP, END_CRASH, END_CUT,
-)
-from facewand.compat import const, describe
-from facewand.shell import log
-from facewand.ticks import diff
+import os
+
+from facewand.commands import RUNNING, PAUSED
+from facewand.compat import const
+from facewand.compat import diff
 
 _QUIET_MS = const(500)       # nothing due for this long: a flash stall delays no cue
+# How a session ended (names.END_NAMES by number; the engine's `ended`).
+_END_FINISHED = const(1)
+_END_CRASH = const(6)
+_END_CUT = const(7)
+# What _write writes (memory.keep).
+_W_PROGRESS = const(1)
+_W_RECORD = const(2)
+_W_SETTINGS = const(3)
+_W_JOURNAL = const(4)
+_FLUSH_AT = const(32)        # journal records that make a quiet moment worth a write
 
 
 class Keeper:
-    def __init__(self, engine, root, files, clock, cut=None):
+    def __init__(self, engine, root, files, clock, cut=None, journal=None):
         """clock() -> (minutes since 2000, seconds) of the wand's clock,
         (0, 0) when it does not know the time. cut: the memory.Progress of
         a session a power cut stopped, whose counts a resumed session
-        carries on."""
+        carries on. journal: the shell's, put on flash as it fills (its
+        ring holds only what comes between two quiet moments)."""
         self.e = engine
+        self.journal = journal
         self.root = root
         self.files = files
         self.clock = clock
@@ -64,19 +78,27 @@ class Keeper:
         self.poll_counts()
         e = self.e
         st = e.state
+        j = self.journal
         if st == RUNNING:
-            if (e.sch.inst != self.inst and not motor_busy and not e.stirred
-                    and diff(e.wake_t, now) >= _QUIET_MS):
-                self._progress()
+            if motor_busy or e.stirred or diff(e.wake_t, now) < _QUIET_MS:
+                return False
+            if e.sch.inst != self.inst:
+                self._write(_W_PROGRESS)
+                return True
+            if j is not None and j.count - j.saved >= _FLUSH_AT:
+                self._write(_W_JOURNAL)
                 return True
             return False
         if motor_busy or e.stirred or e.gestures.busy:
             return False
         if self.ended:
-            self._record()
+            self._write(_W_RECORD)
             return True
         if self.settings_owed and st != PAUSED:
-            self._settings()
+            self._write(_W_SETTINGS)
+            return True
+        if j is not None and j.count - j.saved >= _FLUSH_AT:
+            self._write(_W_JOURNAL)
             return True
         return False
 
@@ -89,12 +111,12 @@ class Keeper:
         st = e.state
         if st == RUNNING or st == PAUSED:
             if self.inst != e.sch.inst:
-                self._progress()
-            self._take_end(END_CRASH if crash else END_CUT)
+                self._write(_W_PROGRESS)
+            self._take_end(_END_CRASH if crash else _END_CUT)
         if self.ended:
-            self._record()
+            self._write(_W_RECORD)
         if self.settings_owed:
-            self._settings()
+            self._write(_W_SETTINGS)
 
     def poll_counts(self):
         """Note a session begun or ended and a setting changed."""
@@ -105,8 +127,8 @@ class Keeper:
         if e.ends != self.ends:
             self.ends = e.ends
             if self.ended:
-                self._record()           # (two ends with no quiet moment between)
-            self._ended()
+                self._write(_W_RECORD)    # (two ends with no quiet moment between)
+            self._take_end(e.ended)
         if e.changes != self.changes or e.choice != self.choice:
             self.changes = e.changes
             self.choice = e.choice
@@ -123,7 +145,7 @@ class Keeper:
             self.base_s = cut.active_s
             self.base_pauses = cut.pauses
             self.base_warnings = cut.warnings
-            self.flags = 1               # memory.FLAG_RESUMED
+            self.flags = 1               # (memory's FLAG_RESUMED)
         else:
             self.started = 0             # read from the clock with the first progress
             self.base_s = 0
@@ -132,70 +154,72 @@ class Keeper:
             self.flags = 0
         self.cut = None
 
-    def _ended(self):
-        self._take_end(self.e.ended)
-
     def _take_end(self, ended):
         e = self.e
         sch = e.sch
         self.ended = ended
-        self.done = sch.count if ended == END_FINISHED else sch.inst
+        self.done = sch.count if ended == _END_FINISHED else sch.inst
         self.active_s = self.base_s + e.active_ms // 1000
         self.pauses = self.base_pauses + e.pauses
         self.warnings = self.base_warnings + e.warnings
 
-    def _progress(self):
+    def _write(self, what):
+        """One write (W_*), by facewand.memory, which is imported for it and
+        dropped again: the running wand's heap holds none of its code."""
+        import sys
         from facewand import memory
-        e = self.e
-        inst = e.sch.inst
-        self.inst = inst
-        mins, secs = self._clock()
-        if not self.started:
-            self.started = mins
-        p = memory.Progress(e.routine.name, inst, e.sch.count, self.base_s + e.active_ms // 1000,
-                            self.base_pauses + e.pauses, self.base_warnings + e.warnings,
-                            self.flags, self.started, secs)
-        self._do(memory.write_progress, p)
-
-    def _record(self):
-        from facewand import memory
-        ended = self.ended
-        self.ended = 0
-        e = self.e
-        flags = self.flags
-        ok = self._do(memory.append_history, self.started, self.active_s, self.done,
-                      e.sch.count, e.routine.name, self.pauses, self.warnings, ended, flags)
-        if ended == END_FINISHED or ended == END_EARLY or ended == END_CAP:
-            self._do(memory.clear_progress)
-        elif ok and self.inst >= 0:
-            # Kept for the offer, marked as in the history already.
-            mins, secs = self._clock()
-            p = memory.Progress(e.routine.name, self.inst, e.sch.count, self.active_s,
-                                self.pauses, self.warnings, flags | memory.FLAG_RECORDED,
-                                self.started, secs)
-            self._do(memory.write_progress, p)
-
-    def _settings(self):
-        from facewand import memory
-        e = self.e
-        self.settings_owed = False
-        e.settings.routine = e.routine.name
-        if self._do(memory.write_settings, e.settings) is False:
-            log("settings: this filesystem will not rename over a file (FAT?): "
-                "a power cut while saving can lose them")
-
-    def _clock(self):
         try:
-            return self.clock()
-        except Exception:
-            return 0, 0
+            memory.keep(self, what)
+        finally:
+            sys.modules.pop("facewand.memory", None)
+            import facewand
+            try:
+                delattr(facewand, "memory")
+            except (AttributeError, KeyError):    # (MicroPython's, for a name never set)
+                pass
 
-    def _do(self, what, *args):
-        """A write; one that fails is logged and the wand goes on."""
-        try:
-            r = what(self.files, self.root, *args)
-            return True if r is None else r
-        except Exception as ex:
-            self.failed += 1
-            log("memory not written: " + describe(ex))
-            return None
+
+# What the keeper holds while the wand runs, for facewand.memory's writers:
+# the filesystem and the clock. Here, not in memory (imported only to write,
+# then dropped): an object of memory's own would keep all of that module on
+# the running wand's heap.
+
+class Files:
+    """The filesystem as facewand.memory uses it. Tests put one in its place
+    that cuts the power at a chosen write (tests/power_cut.py)."""
+
+    def open(self, path, mode):
+        return open(path, mode)
+
+    def rename(self, a, b):
+        os.rename(a, b)
+
+    def remove(self, path):
+        os.remove(path)
+
+    def size(self, path):
+        return os.stat(path)[6]
+
+
+def minutes(t):
+    """Minutes since 2000-01-01 00:00 for a (year, month, day, hour, minute,
+    ...) tuple, 0 before 2024: a clock that was never set."""
+    y, m, d = t[0], t[1], t[2]
+    if y < 2024:
+        return 0
+    # days from 2000-01-01 (the civil-calendar count, March-based years)
+    if m <= 2:
+        y -= 1
+        m += 12
+    days = 365 * y + y // 4 - y // 100 + y // 400 + (153 * (m - 3) + 2) // 5 + d - 730426
+    return days * 1440 + t[3] * 60 + t[4]
+
+
+def wand_clock(time):
+    """clock() for the wand: (minutes since 2000, seconds of time.time()),
+    (0, 0) while the clock was never set (before 2024)."""
+    def clock():
+        t = time.localtime()
+        m = minutes(t)
+        return (m, time.time()) if m else (0, 0)
+    return clock

@@ -10,60 +10,52 @@
 # ignored when it does not match (a torn history slot loses that session
 # only, a torn progress record loses the offer to resume), and settings are
 # written aside and renamed over the old file. A rename that will not
-# replace a file is FAT's mark: the wand says so (commands.NOTE_NOT_LITTLEFS).
+# replace a file is FAT's mark (and vfs.mount() says so at start-up).
 #
 # Records are fixed-size binary (struct), checked with Adler-32:
-#   progress.bin  one PROGRESS_SIZE record, rewritten as each step begins
-#   history.bin   up to HISTORY_SLOTS records of HISTORY_SIZE, one per
+#   progress.bin  one 48-byte record, rewritten as each step begins
+#   history.bin   up to _SLOTS records of HISTORY_SIZE, one per
 #                 session; the oldest overwritten once it is full
+#   journal.bin   this wake's journal, appended in chunks (facewand/journal.py);
+#                 written out as journal.jsonl at power-off, or at the next
+#                 start after a power cut, then removed
 # Dates are minutes since 2000-01-01 00:00 of the wand's clock, 0 when the
 # wand does not know the date (a Pico's clock restarts in 2021 after a power
 # cut; the host sets it when it connects).
 import json
-import os
 import struct
 
-from facewand.commands import NOTE_SETTINGS_MISSING, NOTE_SETTINGS_BAD
 from facewand.compat import const
+from facewand.keeper import Files, minutes, wand_clock  # noqa: F401  (memory.Files etc. for its users)
 
 SETTINGS = "/settings.json"
 PROGRESS = "/progress.bin"
 HISTORY = "/history.bin"
-HISTORY_SLOTS = const(64)
+JOURNAL = "/journal.bin"
+_SLOTS = const(64)          # history records kept (about two months of daily use)
+_JOURNAL_MAX = const(65536)   # bytes: a wake's journal.bin grows no further (about 8,000 records)
 
-# How a session ended: commands.END_*.
-END_NAMES = ("", "finished", "ended early", "battery low", "time cap", "auto-off",
-             "crash", "power cut")
+# Codes, by their names' places in facewand.names (END_NAMES, NOTE_NAMES).
+_END_FINISHED = const(1)
+_END_EARLY = const(2)
+_END_CAP = const(4)
+_END_CUT = const(7)
+_NOTE_SETTINGS_MISSING = const(1)
+_NOTE_SETTINGS_BAD = const(2)
+_NOTE_NOT_LITTLEFS = const(3)
+_NOTE_HISTORY_DAMAGED = const(4)
 
 FLAG_RESUMED = const(1)    # the session went on from a cut one
-FLAG_RECORDED = const(2)   # (progress) its cut is in the history already
+_FLAG_RECORDED = const(2)   # (progress) its cut is in the history already
 
 # progress: inst, planned, active_s, spare, pauses, warnings, flags, spare,
 # started (minutes), saved (the clock's seconds, for the resume window),
 # routine name, checksum
 _PROGRESS = "<HHHHBBBBII24sI"
-PROGRESS_SIZE = const(48)
 # history: seq, started (minutes), active_s, done, planned, routine name,
 # pauses, warnings, ended, flags, spare, checksum
 _HISTORY = "<IIHHH24sBBBBHI"
 HISTORY_SIZE = const(48)
-
-class Files:
-    """The filesystem as this module uses it. Tests put one in its place
-    that cuts the power at a chosen write (tests/power_cut.py)."""
-
-    def open(self, path, mode):
-        return open(path, mode)
-
-    def rename(self, a, b):
-        os.rename(a, b)
-
-    def remove(self, path):
-        os.remove(path)
-
-    def size(self, path):
-        return os.stat(path)[6]
-
 
 def adler32(buf, n):
     a = 1
@@ -129,38 +121,6 @@ def _replace(files, path, data):
 
 # ---- the clock ---------------------------------------------------------------
 
-def minutes(t):
-    """Minutes since 2000-01-01 00:00 for a (year, month, day, hour, minute,
-    ...) tuple, 0 before 2024: a clock that was never set."""
-    y, m, d = t[0], t[1], t[2]
-    if y < 2024:
-        return 0
-    # days from 2000-01-01 (the civil-calendar count, March-based years)
-    if m <= 2:
-        y -= 1
-        m += 12
-    days = 365 * y + y // 4 - y // 100 + y // 400 + (153 * (m - 3) + 2) // 5 + d - 730426
-    return days * 1440 + t[3] * 60 + t[4]
-
-
-def date_of(mins):
-    """(year, month, day, hour, minute) for minutes since 2000-01-01."""
-    days, m = divmod(mins, 1440)
-    # the inverse of minutes(): the civil date from a day count
-    z = days + 730425
-    era = z // 146097
-    doe = z - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    y = yoe + era * 400
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    d = doy - (153 * mp + 2) // 5 + 1
-    mo = mp + 3 if mp < 10 else mp - 9
-    if mo <= 2:
-        y += 1
-    return y, mo, d, m // 60, m % 60
-
-
 # ---- settings -----------------------------------------------------------------
 
 def read_settings(files, root, settings):
@@ -179,13 +139,13 @@ def read_settings(files, root, settings):
             write_settings(files, root, settings)
         except Exception:
             pass
-        return NOTE_SETTINGS_MISSING, "settings.json: missing; using the defaults"
+        return _NOTE_SETTINGS_MISSING, "settings.json: missing; using the defaults"
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeError):
-        return NOTE_SETTINGS_BAD, "settings.json: not valid JSON; using the defaults"
+        return _NOTE_SETTINGS_BAD, "settings.json: not valid JSON; using the defaults"
     if not isinstance(data, dict):
-        return NOTE_SETTINGS_BAD, "settings.json: expected a JSON object; using the defaults"
+        return _NOTE_SETTINGS_BAD, "settings.json: expected a JSON object; using the defaults"
     bad = ""
     for name in sorted(data):
         try:
@@ -193,7 +153,7 @@ def read_settings(files, root, settings):
         except ValueError as e:
             if not bad:
                 bad = "settings.json: %s; using its default" % e.args[0]
-    return (NOTE_SETTINGS_BAD, bad) if bad else (0, "")
+    return (_NOTE_SETTINGS_BAD, bad) if bad else (0, "")
 
 
 def write_settings(files, root, settings):
@@ -298,7 +258,7 @@ def read_history(files, root):
 def append_history(files, root, started, active_s, done, planned, name, pauses, warnings,
                    ended, flags):
     """Add one session's record: after the last whole record while there
-    are fewer than HISTORY_SLOTS, else over the oldest (or a damaged one).
+    are fewer than _SLOTS, else over the oldest (or a damaged one).
     Only that slot is written, in place, so a cut loses this record at
     most. Returns its sequence number."""
     path = root + HISTORY
@@ -322,7 +282,7 @@ def append_history(files, root, started, active_s, done, planned, name, pauses, 
             oldest = i
             oldest_seq = v[0]
     if where < 0:
-        where = n if n < HISTORY_SLOTS else oldest
+        where = n if n < _SLOTS else oldest
     rec = history_record(seq, started, active_s, done, planned, name, pauses, warnings,
                          ended, flags)
     if not raw:
@@ -345,30 +305,34 @@ def recall(files, root, routines, settings, clock):
     offer back, and what to say.
     Returns (choice, offer_inst, cut, notes, messages): the routine's index;
     the step instance to offer (-1: none) and that session's Progress
-    (`cut`, None); bits 1 << commands.NOTE_*; lines for the console.
+    (`cut`, None); bits 1 << the notes' numbers (names.NOTE_NAMES); lines
+    for the console.
 
     A session found in progress and not yet in the history is recorded
     there now, as cut off by the power (before any session: no flash
     stall can delay a cue). It is offered back if its routine is still
     installed with as many steps, and, where the clock knows the time at
     both ends, within settings.resume_window_s."""
-    from facewand.commands import NOTE_HISTORY_DAMAGED, END_CUT
     notes = 0
     messages = []
+    if root_is_fat():
+        notes |= 1 << _NOTE_NOT_LITTLEFS
+        messages.append("the filesystem is FAT, not littlefs: a power cut while saving can "
+                        "lose the settings or the session in progress")
     names = [r.name for r in routines]
     choice = names.index(settings.routine) if settings.routine in names else 0
     _, damaged = read_history(files, root)
     if damaged:
-        notes |= 1 << NOTE_HISTORY_DAMAGED
+        notes |= 1 << _NOTE_HISTORY_DAMAGED
         messages.append("history.bin: %d damaged record%s skipped"
                         % (damaged, "" if damaged == 1 else "s"))
     p = read_progress(files, root)
     if p is None:
         return choice, -1, None, notes, messages
-    if not p.flags & FLAG_RECORDED:
+    if not p.flags & _FLAG_RECORDED:
         append_history(files, root, p.started, p.active_s, p.inst, p.planned, p.name,
-                       p.pauses, p.warnings, END_CUT, p.flags & FLAG_RESUMED)
-        p.flags |= FLAG_RECORDED
+                       p.pauses, p.warnings, _END_CUT, p.flags & FLAG_RESUMED)
+        p.flags |= _FLAG_RECORDED
         write_progress(files, root, p)
     i = names.index(p.name) if p.name in names else -1
     _, now_s = clock()
@@ -380,11 +344,131 @@ def recall(files, root, routines, settings, clock):
     return i, p.inst, p, notes, messages
 
 
-def wand_clock(time):
-    """clock() for the wand: (minutes since 2000, seconds of time.time()),
-    (0, 0) while the clock was never set (before 2024)."""
-    def clock():
-        t = time.localtime()
-        m = minutes(t)
-        return (m, time.time()) if m else (0, 0)
-    return clock
+def root_is_fat():
+    """Whether the wand's root filesystem is FAT (an ESP32 "ffat"
+    partition), as MicroPython's vfs.mount() lists it. False where that
+    cannot be told (CPython, an older MicroPython)."""
+    try:
+        import vfs
+        for fs, point in vfs.mount():
+            if point == "/":
+                return type(fs).__name__ == "VfsFat"
+    except Exception:
+        pass
+    return False
+
+
+# ---- the journal ----------------------------------------------------------------
+
+def save_journal(files, root, j):
+    """Append the records of the journal `j` not yet on flash, as one or
+    two chunks (the ring may wrap). Records the ring dropped before they
+    were saved are counted in the chunk (`lost`); so are those past
+    _JOURNAL_MAX."""
+    cap = j.capacity
+    a = j.saved
+    lost = 0
+    if j.count - a > cap:
+        lost = j.count - cap - a
+        a = j.count - cap
+    n = j.count - a
+    if n == 0:
+        return
+    path = root + JOURNAL
+    try:
+        size = files.size(path)
+    except OSError:
+        size = 0
+    if size + 8 * n + 8 > _JOURNAL_MAX:
+        j.saved = j.count             # (dropped: the journal on flash is full)
+        return
+    f = files.open(path, "ab")
+    try:
+        i = a % cap
+        while n:
+            k = min(n, cap - i)       # as far as the ring's end
+            f.write(struct.pack("<HH", k, lost))
+            f.write(memoryview(j.t)[i:i + k])
+            f.write(memoryview(j.cmd)[i:i + k])
+            lost = 0
+            n -= k
+            i = 0
+    finally:
+        f.close()
+    j.saved = j.count
+
+
+def saved_journal(files, root):
+    """journal.bin's bytes, b"" if there is none."""
+    try:
+        return _read(files, root + JOURNAL)
+    except OSError:
+        return b""
+
+
+def forget_journal(files, root):
+    try:
+        files.remove(root + JOURNAL)
+    except OSError:
+        pass
+
+
+# ---- the keeper's writes ---------------------------------------------------------
+
+def keep(k, what):
+    """The write the keeper `k` owes (keeper.W_*): the progress of the step
+    begun, the history record of the session ended, or the settings."""
+    e = k.e
+    if what == 4:                      # W_JOURNAL
+        _do(k, save_journal, k.journal)
+    elif what == 1:                    # W_PROGRESS (and the journal so far)
+        _do(k, save_journal, k.journal)
+        k.inst = e.sch.inst
+        mins, secs = _clock(k)
+        if not k.started:
+            k.started = mins
+        _do(k, write_progress, Progress(
+            e.routine.name, k.inst, e.sch.count, k.base_s + e.active_ms // 1000,
+            k.base_pauses + e.pauses, k.base_warnings + e.warnings, k.flags, k.started, secs))
+    elif what == 2:                    # W_RECORD
+        ended = k.ended
+        k.ended = 0
+        ok = _do(k, append_history, k.started, k.active_s, k.done, e.sch.count, e.routine.name,
+                 k.pauses, k.warnings, ended, k.flags)
+        if ended == _END_FINISHED or ended == _END_EARLY or ended == _END_CAP:
+            _do(k, clear_progress)
+        elif ok and k.inst >= 0:
+            # Kept for the offer, marked as in the history already.
+            _, secs = _clock(k)
+            _do(k, write_progress, Progress(
+                e.routine.name, k.inst, e.sch.count, k.active_s, k.pauses, k.warnings,
+                k.flags | _FLAG_RECORDED, k.started, secs))
+    else:                              # W_SETTINGS
+        k.settings_owed = False
+        e.settings.routine = e.routine.name
+        if _do(k, write_settings, e.settings) is False:
+            _log("settings: the filesystem will not rename over a file (FAT?): a power cut "
+                 "while saving can lose them")
+
+
+def _clock(k):
+    try:
+        return k.clock()
+    except Exception:
+        return 0, 0
+
+
+def _do(k, what, *args):
+    """A write: True if made (False: made, but not atomically: FAT), None
+    if it failed, which is logged; the wand goes on."""
+    try:
+        return what(k.files, k.root, *args) is not False
+    except Exception as ex:
+        k.failed += 1
+        from facewand.compat import describe
+        _log("memory not written: " + describe(ex))
+        return None
+
+
+def _log(message):
+    print("facewand: " + message)

@@ -22,8 +22,34 @@ VIBE_NAMES = tuple(["none"] + ["step%d" % n for n in range(1, MAX_STEP_CUE + 1)]
 LED_NAMES = ("off", "idle", "start", "step", "stroke", "hold", "paused",
              "warn", "battery_low", "done", "routine", "error", "offer", "level")
 
-# By commands.NOTE_* (what the wand says at power-on about its memory).
+# By the notes' numbers (what the wand says at power-on about its memory:
+# facewand.memory).
 NOTE_NAMES = ("", "settings_missing", "settings_bad", "not_littlefs", "history_damaged")
 
-# By commands.SET_* (a setting changed on the wand itself).
+# By the engine's SET_* (a setting changed on the wand itself).
 SET_NAMES = ("", "intensity")
+
+# How a session ended, by the code the engine, the keeper and the history
+# use (each module keeps the codes it needs as private consts; a test holds
+# them to these places).
+END_NAMES = ("", "finished", "ended early", "battery low", "time cap", "auto-off",
+             "crash", "power cut")
+
+
+def date_of(mins):
+    """(year, month, day, hour, minute) for minutes since 2000-01-01."""
+    days, m = divmod(mins, 1440)
+    # the inverse of minutes(): the civil date from a day count
+    z = days + 730425
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    y = yoe + era * 400
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    mo = mp + 3 if mp < 10 else mp - 9
+    if mo <= 2:
+        y += 1
+    return y, mo, d, m // 60, m % 60
+

@@ -7,13 +7,48 @@ from facewand.shell import log
 
 
 def save_journal(journal, engine, shell, root, wdt, crash):
+    """journal.jsonl: what the keeper put in journal.bin during the wake,
+    then what the ring still holds; then journal.bin goes. A wake in which
+    no session began (and nothing went wrong) leaves the journal of the
+    last one that did: that is the timeline a person asks for."""
     feed = wdt.feed if wdt is not None else None
     try:
-        from facewand import trace
+        from facewand import memory, trace
+        from facewand.journal import chunks
+        files = memory.Files()
+        if not engine.sessions and crash is None and _exists(files, root + "/journal.jsonl"):
+            memory.forget_journal(files, root)
+            return
         trace.dump(journal, with_words(root, engine.routines), root + "/journal.jsonl",
-                   feed, crash, shell.elapsed())
+                   feed, crash, shell.elapsed(), chunks(memory.saved_journal(files, root)))
+        memory.forget_journal(files, root)
     except Exception as e:
         log("journal not written: " + describe(e))
+
+
+def _exists(files, path):
+    try:
+        files.open(path, "rb").close()
+        return True
+    except OSError:
+        return False
+
+
+def journal_after_a_cut(root, routines):
+    """At start-up: a journal.bin left by a wake the power cut off (it
+    never reached save_journal) becomes journal.jsonl, ending with a cut
+    line; routines: the installed ones, with their words."""
+    try:
+        from facewand import memory, trace
+        from facewand.journal import chunks
+        files = memory.Files()
+        saved = chunks(memory.saved_journal(files, root))
+        if saved:
+            trace.dump(None, routines, root + "/journal.jsonl", None, None, saved[-1][0], saved,
+                       True)
+        memory.forget_journal(files, root)
+    except Exception as e:
+        log("journal of the wake cut off not written: " + describe(e))
 
 
 def with_words(root, routines):

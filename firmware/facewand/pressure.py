@@ -12,7 +12,7 @@
 #   it went stale (a sensor that went away cannot keep a warning on).
 # - The band is the current step's pressure_max; the engine sets it and
 #   resets the guard when a session stops (no warning outside a session).
-from facewand.ticks import add, diff
+from facewand.compat import add, diff
 
 from facewand.compat import const
 

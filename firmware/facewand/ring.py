@@ -41,14 +41,9 @@ class Ring:
         self.at = bytearray(_HOURS + 1)
         for h in range(1, _HOURS + 1):
             self.at[h] = mark_pixel(h, count)
-        # A second whole ring in one colour, for the part of an arc past its
-        # edge; rest_c is the colour it holds, so it is rebuilt only when
-        # that changes. Prefix views of each buffer: pre[k] is pixels 0..k-1.
-        self.rest = bytearray(count * 3)
-        self.rest_c = bytearray(3)
         self.white = bytearray(b"\xff\xff\xff")    # the session's mark, on the wire
+        # Prefix views of the wire bytes: pre_w[k] is pixels 0..k-1.
         self.pre_w = _prefixes(self.wire, count)
-        self.pre_r = _prefixes(self.rest, count)
 
     def encode_with(self, gamma, slot):
         """The driver's brightness table and wire colour order."""
@@ -98,15 +93,13 @@ class Ring:
             self._colour(self.c0, rgb, rest_level)
             self.c0_dark = rest_level == 0
         wire = self.wire
-        # The lit part, then the unlit part copied from the plane `rest`,
-        # which is laid anew only when its colour (rest_c) changes.
-        _lay(wire, self.pre_w, full, c)     # (with full 0 its first pixel, then covered)
+        # The whole ring unlit, then the lit part laid over its start (each
+        # lay copies what it has laid onto the rest, doubling: a second
+        # ring's bytes to copy the unlit part from cost the heap more).
         if full < n:
-            unlit = self.c0
-            if self.rest_c != unlit:
-                self.rest_c[:] = unlit
-                _lay(self.rest, self.pre_r, n, unlit)
-            wire[full * 3:n * 3] = self.pre_r[n - full]
+            _lay(wire, self.pre_w, n, self.c0)
+        if full:
+            _lay(wire, self.pre_w, full, c)
         part = pos & 255
         if full < n and part:
             # the boundary pixel, in proportion (pixel(), without its call)

@@ -5,7 +5,7 @@
 # step starts exactly where the one before it was planned to end, so a long
 # session cannot drift however late its ticks come. A pause shifts step_t.
 from facewand.routines import INTRO_MS, PRESS_GAP_MS, step_length
-from facewand.ticks import add
+from facewand.compat import add
 from facewand.view import A_LEAD, A_INTRO, A_HOLD, A_GAP, A_STROKE
 
 from facewand.compat import const

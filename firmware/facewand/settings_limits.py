@@ -62,7 +62,8 @@ def check_one(settings, name, v):
         if n == name:
             if not _ok(kind, lo, hi, v):
                 raise ValueError("%s: expected %s, got %s" % (name, _expected(kind, lo, hi), _show(v)))
-            setattr(settings, name, v)
+            if v != getattr(type(settings), name) or name in settings.__dict__:
+                setattr(settings, name, v)    # (a default stays the class's: no room taken)
             return
     raise ValueError("%s: unknown setting (known: %s)" % (name, ", ".join(f[0] for f in FIELDS)))
 

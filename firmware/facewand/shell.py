@@ -3,7 +3,7 @@
 # order: read the button, the pressure and (once a second) the battery into
 # the engine, one engine tick; then the motor, the journal (on the wand a
 # tick or two later: see Shell.__init__) and the ring. Allocation-free.
-from facewand.ticks import add, diff
+from facewand.compat import add, diff
 
 from facewand.compat import const
 

@@ -11,7 +11,10 @@ from facewand.view import PAINT_LAG
 
 from facewand.compat import const, describe
 
-JOURNAL_RECORDS = const(600)
+# The ring holds what comes between two of the keeper's writes to
+# journal.bin (a quiet moment comes with nearly every stroke; it writes
+# once 32 wait): the whole session is kept on flash.
+JOURNAL_RECORDS = const(96)
 MAINTENANCE_FILE = "maintenance"   # present: do not start (host_tools flash sets it)
 MAINTENANCE_HOLD_MS = const(5000)  # held this long from a cold boot: maintenance
 FAULT_SHOW_MS = const(2000)
@@ -160,6 +163,11 @@ def start(machine, neopixel, time, root):
         # for the journal; the loop runs without them.
         checked.write(root, key, *kept)
         kept = kept[:1] + (checked.lean(kept[1]),) + kept[2:]
+    if _exists(root + memory.JOURNAL):
+        # The last wake was cut off before it wrote its journal out.
+        from facewand import power_off
+        power_off.journal_after_a_cut(root, power_off.with_words(root, kept[1]))
+        _forget_power_off()
     board, routines, errors, notices = kept
     for e in errors + notices:
         log(e)
@@ -185,7 +193,19 @@ def start(machine, neopixel, time, root):
     engine.offer(offer)
     journal = Journal(JOURNAL_RECORDS)
     return (plain, hw, engine, Shell(engine, hw, journal), journal,
-            Keeper(engine, root, files, clock, cut))
+            Keeper(engine, root, files, clock, cut, journal))
+
+
+def _forget_power_off():
+    import sys
+    import facewand
+    sys.modules.pop("facewand.power_off", None)
+    sys.modules.pop("facewand.trace", None)
+    for name in ("power_off", "trace"):
+        try:
+            delattr(facewand, name)
+        except (AttributeError, KeyError):
+            pass
 
 
 def _maintenance_picture(count):

@@ -82,18 +82,43 @@ def crash_line(t, error):
     return line(t, "crash", ',"error":%s' % json_str(error))
 
 
-def dump(journal, routines, path, feed=None, crash=None, t=0):
-    """Write the journal out as JSON Lines (at power-off: allocation is
-    fine), feeding the watchdog as it goes: a full journal takes the best
-    part of a second of an RP2040's time, plus the flash's. `crash`, if
-    given, ends it with a crash line at `t`."""
+def lost_line(t, n):
+    return line(t, "lost", ',"records":%d' % n)
+
+
+def dump(journal, routines, path, feed=None, crash=None, t=0, saved=(), cut=False):
+    """Write the journal out as JSON Lines (at power-off, or at start-up
+    after a power cut: allocation is fine), feeding the watchdog as it
+    goes: a long one takes seconds of an RP2040's time, plus the flash's.
+    `saved`: the records already put on flash (journal.chunks of
+    journal.bin), which come first; then those of `journal` (None: none)
+    not among them. Records dropped unsaved are marked by a lost line;
+    `crash` ends it with a crash line at `t`, `cut` with a cut line (the
+    power went: what came after the last record saved is not known)."""
     with open(path, "w") as f:
-        for i in range(journal.first(), journal.count):
-            t_i, kind, a, b, c = journal.get(i)
-            f.write(command_line(t_i, kind, a, b, c, routines))
+        k = 0
+        for t_i, kind, a, b, c in saved:
+            f.write(lost_line(t_i, a) if kind < 0 else command_line(t_i, kind, a, b, c, routines))
             f.write("\n")
-            if feed is not None and i % FEED_EVERY == 0:
+            k += 1
+            if feed is not None and k % FEED_EVERY == 0:
                 feed()
+        if journal is not None:
+            first = journal.first()
+            start = journal.saved
+            if first > start:          # dropped from the ring before they were saved
+                f.write(lost_line(journal.get(first)[0], first - start))
+                f.write("\n")
+                start = first
+            for i in range(start, journal.count):
+                t_i, kind, a, b, c = journal.get(i)
+                f.write(command_line(t_i, kind, a, b, c, routines))
+                f.write("\n")
+                if feed is not None and i % FEED_EVERY == 0:
+                    feed()
         if crash is not None:
             f.write(crash_line(t, crash))
+            f.write("\n")
+        if cut:
+            f.write(line(t, "cut", ""))
             f.write("\n")

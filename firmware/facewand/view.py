@@ -12,7 +12,7 @@ from facewand.commands import IDLE, RUNNING, PAUSED, OFF, OFFER
 from facewand.cues import RED
 from facewand.ring import Ring, triangle
 from facewand.routines import LEAD_MS
-from facewand.ticks import add, diff
+from facewand.compat import add, diff
 
 from facewand.compat import const
 

@@ -54,7 +54,7 @@ def time():
 
 
 def localtime(secs=None):
-    from facewand.memory import date_of
+    from facewand.names import date_of
     s = time() if secs is None else secs
     y, mo, d, h, mi = date_of((s - _Y2000) // 60)
     return (y, mo, d, h, mi, s % 60, 0, 0)

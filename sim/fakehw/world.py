@@ -3,7 +3,7 @@
 # wiring to know which pin sees what.
 import heapq
 
-from facewand import ticks
+from facewand import compat as ticks
 
 try:
     from sim.fakehw.script import GESTURE_EDGES

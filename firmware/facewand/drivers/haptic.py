@@ -8,7 +8,7 @@
 # Here the player and the PWM-switched coin motor; the DRV2605 haptic
 # driver is in drv2605.py, loaded only by a board that has one.
 from facewand.cues import VIBE, VIBE_AT, UNIT, MAX_LEVEL
-from facewand.ticks import add, diff
+from facewand.compat import add, diff
 from facewand.compat import const
 
 # The 80% cap as PWM duty: the driver maps MAX_LEVEL here, whatever the
