@@ -51,9 +51,10 @@ def setup(root, board_name, script):
     # progress, no history (the checks share one filesystem).
     from facewand.memory import Files, write_settings
     write_settings(Files(), root, Settings())
-    _rm(root + "/progress.bin")
-    _rm(root + "/history.bin")
+    for name in ("progress.bin", "history.bin", "journal.bin", "journal.jsonl"):
+        _rm(root + "/" + name)
     b = board_file.load(root + "/board.json")
+    fake_esp32.wake = None
     w = World(b, parse_script(script, "script"))
     w.sleep_ends_run = True
     machine.world = w

@@ -49,8 +49,10 @@ def _sim(tmp_path):
     script = tmp_path / "script.txt"
     script.write_text(SCRIPT)
     trace = tmp_path / "sim.jsonl"
+    # On a wand's flash as fresh as the chip's (no settings saved yet).
     p = subprocess.run([sys.executable, "-m", "sim", "run", "--routine", ROUTINE, "--board", BOARD,
-                        "--script", str(script), "--quiet", "--wire", "--trace", str(trace)],
+                        "--script", str(script), "--quiet", "--wire", "--trace", str(trace),
+                        "--flash", str(tmp_path / "flash")],
                        cwd=rig.ROOT, capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     journal, motor = [], []

@@ -161,11 +161,14 @@ class World:
         return t
 
     def sleep_ms(self, ms):
+        # A sleeping wand nothing will wake ends the run: one that begins a
+        # sleep with nothing left in the script (a sleep that something
+        # ends, the button let go, say, returns, and the wand goes on).
+        if self.sleep_ends_run and self.slept and self.i >= len(self.events) and not self.edges:
+            raise ScriptEnd()
         if ms > 0:
             self.advance_to(self.t + ms)
         if self.ended:
-            raise ScriptEnd()
-        if self.sleep_ends_run and self.slept and self.i >= len(self.events) and not self.edges:
             raise ScriptEnd()
 
     # --- faults ---

@@ -5,8 +5,10 @@
 # It builds the wand as facewand.app does from /board.json and /routines,
 # starts a watchdog (the runner times the button and sensor events from
 # it), then runs TICKS ticks of a daily session on the 20 ms deadline loop
-# with the heap locked around every tick, timing each one. Prints
-# "key value" lines, then "bench done".
+# with the heap locked around every tick, timing each one; between ticks
+# the keeper writes to the real littlefs as the wand's loop has it do
+# (facewand/keeper.py), each write timed, with how long nothing was due
+# when it began. Prints "key value" lines, then "bench done".
 import gc
 import micropython
 import time
@@ -20,17 +22,18 @@ try:
     TICKS = BENCH_TICKS       # noqa: F821  (set at the REPL before exec)
 except NameError:
     TICKS = 1000
+LONG_JOURNAL = 1500
 
 
-def time_dump(journal, engine, shell, path):
-    """How long writing the journal holds the loop: as the wand does at
-    power-off, the steps' words read from the cache, then trace.dump
-    (flash erase and program stall the CPU)."""
-    from facewand import power_off, trace
+def time_dump(journal, engine, shell):
+    """How long writing the journal out holds the wand at power-off:
+    power_off.save_journal, as facewand.app calls it (the steps' words read
+    from the cache, journal.bin and the ring written as journal.jsonl;
+    flash erase and program stall the CPU)."""
+    from facewand import power_off
     gc.collect()
     t0 = time.ticks_us()
-    trace.dump(journal, power_off.with_words("", engine.routines), path, None, None,
-               shell.elapsed())
+    power_off.save_journal(journal, engine, shell, "", None, None)
     return time.ticks_diff(time.ticks_us(), t0)
 
 
@@ -46,6 +49,7 @@ def main():
     wdt = machine.WDT(timeout=8000)
     deadline = time.ticks_ms()
     shell.power_on(deadline)
+    writes = []                # (us the keeper's write took, ms nothing was due)
     for i in range(TICKS):
         # The heap is locked around the tick (an allocation raises), the
         # lock itself outside what is timed.
@@ -60,25 +64,41 @@ def main():
         t1 = time.ticks_us()
         micropython.heap_unlock()
         spent[i] = time.ticks_diff(t1, t0)
+        quiet = time.ticks_diff(engine.wake_t, deadline)
+        if keeper.poll(deadline, shell.motor_busy()):
+            writes.append((time.ticks_diff(time.ticks_us(), t1), quiet))
         deadline = time.ticks_add(deadline, TICK_MS)
         late = time.ticks_diff(time.ticks_ms(), deadline)
         if late < 0:
             time.sleep_ms(-late)
     shell.shutdown()
+    keeper.power_off(None)
     records = journal.count
-    dump_us = time_dump(journal, engine, shell, "/journal.jsonl")
-    # A journal at capacity, the session's records repeated: the longest
-    # write the wand makes.
-    for i in range(journal.capacity - journal.count):
-        r = journal.get(i % records)
-        journal.take(r[0], r[1:], 1)
-    full_us = time_dump(journal, engine, shell, "/journal.jsonl")
+    dump_us = time_dump(journal, engine, shell)
+    # A long session's journal: the session's records repeated, put on
+    # flash as the keeper does, to some 1,500 records (a 13-minute full
+    # session sends about that many); then written out.
+    from facewand import memory
+    files = memory.Files()
+    first = journal.first()
+    while journal.count < LONG_JOURNAL:
+        for i in range(32):
+            r = journal.get(first + i % (journal.count - first if journal.count - first < 64 else 64))
+            journal.take(r[0], r[1:], 1)
+        memory.save_journal(files, "", journal)
+    full_us = time_dump(journal, engine, shell)
     spent.sort()
+    writes.sort()
     print("ticks %d" % TICKS)
     print("tick_median_us %d" % spent[TICKS // 2])
     print("tick_p99_us %d" % spent[TICKS * 99 // 100])
     print("tick_max_us %d" % spent[-1])
     print("ticks_that_allocated %d" % alloc)
+    print("keeper_writes %d" % len(writes))
+    if writes:
+        print("keeper_write_median_us %d" % writes[len(writes) // 2][0])
+        print("keeper_write_max_us %d" % writes[-1][0])
+        print("keeper_quiet_min_ms %d" % min(q for _, q in writes))
     if last_err is not None:
         import sys
         sys.print_exception(last_err)
