@@ -321,3 +321,33 @@ def test_records_the_ring_dropped_before_they_were_saved_are_marked(tmp_path):
     assert [(r[0], r[1]) for r in saved] == [(0, 1), (10, 1), (20, 1), (50, -1), (50, 1), (60, 1),
                                               (70, 1), (80, 1)]
     assert saved[3][2] == 2
+
+
+def test_a_session_recorded_just_before_a_cut_is_not_recorded_twice(flash):
+    # The keeper numbers a session's record when it begins (progress keeps
+    # the number): recorded, then cut before progress was marked, the next
+    # start finds that number in the history and adds nothing.
+    f = memory.Files()
+    seq = memory.next_seq(f, flash)
+    memory.write_progress(f, flash, memory.Progress("daily", 3, 10, 50, seq=seq))
+    memory.append_history(f, flash, 0, 50, 3, 10, "daily", 0, 0, END_AUTO_OFF, 0, seq)
+    daily = [r for r in ROUTINES if r.name == "daily"][0]
+    got = memory.recall(f, flash, ROUTINES, Settings(), lambda: (0, 0))
+    history, _ = memory.read_history(f, flash)
+    assert [h[8] for h in history] == [END_AUTO_OFF] and daily.instances() == 10
+    assert got[1] == 3                      # still offered
+    # and a session cut with no record yet gets one, under its own number
+    memory.write_progress(f, flash, memory.Progress("daily", 4, 10, 60, seq=seq + 1))
+    memory.recall(f, flash, ROUTINES, Settings(), lambda: (0, 0))
+    history, _ = memory.read_history(f, flash)
+    assert [(h[0], h[8]) for h in history] == [(seq, END_AUTO_OFF), (seq + 1, END_CUT)]
+
+
+def test_new_settings_left_beside_no_old_file_are_taken(flash):
+    # FAT: the old file removed, then the cut before the rename.
+    with open(os.path.join(flash, "settings.json.new"), "w") as f:
+        json.dump({"intensity": 550}, f)
+    s = Settings()
+    assert memory.read_settings(memory.Files(), flash, s) == (0, "")
+    assert s.intensity == 550
+    assert os.listdir(flash) == ["settings.json"]

@@ -58,6 +58,7 @@ class Keeper:
         self.changes = engine.changes
         self.choice = engine.choice
         self.inst = -1               # the step instance whose progress is on flash
+        self.seq = -1                # the running session's history record number (memory.next_seq)
         self.started = 0             # minutes, when the running session began (0: unknown)
         self.base_s = 0              # a resumed session's earlier counts
         self.base_pauses = 0
@@ -139,6 +140,7 @@ class Keeper:
     def _began(self):
         e = self.e
         self.inst = -1
+        self.seq = -1
         cut = self.cut
         if e.resumed and cut is not None:
             self.started = cut.started
