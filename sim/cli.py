@@ -128,6 +128,9 @@ def parse_date(text):
 
 
 def flash_dir(path):
+    """The folder standing for the wand's flash, made if need be."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise BadInput("--flash %s: not a folder" % path)
     if not os.path.isdir(path):
         try:
             os.makedirs(path)

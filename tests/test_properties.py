@@ -7,7 +7,7 @@ from facewand import cues
 from facewand import compat as ticks
 from facewand.commands import (
     CMD_MAX, CMD_STRIDE, CMD_STATE, CMD_ROUTINE, CMD_VIBE, CMD_WARN, CMD_CLEAR,
-    IDLE, RUNNING, PAUSED, DONE, OFF, REASON_PRESSURE, REASON_BATTERY,
+    IDLE, RUNNING, PAUSED, DONE, OFF, OFFER, REASON_PRESSURE, REASON_BATTERY, CMD_SET, CMD_OFFER,
 )
 from facewand.engine import Engine
 from facewand.view import RingView
@@ -21,7 +21,8 @@ from sim.fakehw.script import GESTURE_EDGES as GESTURES
 from wand import routine
 
 STATE_CUES = {cues.V_PAUSE, cues.V_END, cues.V_FINISH, cues.V_POWER_OFF, cues.V_WAKE,
-              cues.V_RESUME, cues.V_START} | {cues.V_ROUTINE + n for n in range(1, cues.MAX_ROUTINES + 1)}
+              cues.V_RESUME, cues.V_START, cues.V_OFFER, cues.V_LEVEL} | {
+                  cues.V_ROUTINE + n for n in range(1, cues.MAX_ROUTINES + 1)}
 AUTO_OFF = 10000
 
 event = st.one_of(
@@ -39,9 +40,11 @@ start_tick = st.one_of(st.integers(0, (1 << 30) - 1),
 class Checked:
     """Drives an engine and checks every call's output against the rules."""
 
-    def __init__(self, start):
-        # Two routines, so a double press in idle really changes the choice.
+    def __init__(self, start, offer=-1):
+        # Two routines, so a double press in idle really changes the choice;
+        # `offer`: a session a power cut stopped at that step, offered back.
         self.e = Engine((routine(), routine(name="other", rounds=2)), Settings(auto_off_ms=AUTO_OFF), RingView(12, FramedRing(12)))
+        self.e.offer(offer)
         self.start = start
         self.clock = Clock(lambda t: self.call("tick", 0))
         self.warned = False
@@ -71,12 +74,13 @@ class Checked:
     def check(self, n, before):
         e = self.e
         assert 0 <= n <= CMD_MAX and e.out.dropped == 0
-        assert e.state in (IDLE, RUNNING, PAUSED, DONE, OFF)
+        assert e.state in (IDLE, RUNNING, PAUSED, DONE, OFF, OFFER)
+        assert (e.offer_inst >= 0) == (e.state == OFFER)
         cmds = [tuple(e.out.cmds[i * CMD_STRIDE:(i + 1) * CMD_STRIDE]) for i in range(n)]
         # What the motor may announce outside a session: a state change, a
         # routine chosen, or a start refused on a low battery (its warning).
-        changed = [c for c in cmds if c[0] == CMD_STATE or c[0] == CMD_ROUTINE
-                   or (c[0] == CMD_WARN and c[1] == REASON_BATTERY and e.state == IDLE)]
+        changed = [c for c in cmds if c[0] == CMD_STATE or c[0] == CMD_ROUTINE or c[0] == CMD_SET
+                   or (c[0] == CMD_WARN and c[1] == REASON_BATTERY and e.state in (IDLE, OFFER))]
         vibes = [c for c in cmds if c[0] == CMD_VIBE]
         for v in vibes:
             assert v[3] <= cues.MAX_LEVEL and v[2] <= cues.MAX_CUE_MS
@@ -107,13 +111,14 @@ class Checked:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(event, max_size=120), start_tick)
+@given(st.lists(event, max_size=120), start_tick, st.one_of(st.just(-1), st.integers(0, 3)))
 # Battery confirmed low in the tick where the last step ends: the warning
 # buzz and the power-off cue fell in one call; only the last may reach the motor.
 @example([(0, "edge", True), (25, "tick", 0), (0, "edge", False), (301, "tick", 0),
-          (500, "edge", False), (1500, "edge", False), (3000, "battery", 3000)], 0)
-def test_random_streams_keep_every_rule_and_always_end(events, start):
-    w = Checked(start)
+          (500, "edge", False), (1500, "edge", False), (3000, "battery", 3000)], 0, -1)
+def test_random_streams_keep_every_rule_and_always_end(events, start, offer):
+    # (offer: a power-on that offers back a session a cut stopped, or none)
+    w = Checked(start, offer)
     for gap, kind, value in events:
         w.advance(gap)
         if kind == "gesture":

@@ -306,3 +306,42 @@ def test_board_is_one_option_everywhere(capsys):
     # Both take a board by name or by path, resolved in one place (sim.paths).
     p = sim("cues", "--board", str(REPO_ROOT / "boards" / "pico.json"))
     assert p.returncode == 0 and p.stdout.startswith("pico: ERM on PWM"), p.stderr
+
+
+def test_flash_keeps_what_a_run_saved_and_a_powercut_is_offered_back(tmp_path):
+    flash = str(tmp_path / "wand")
+    first = trace_of(tmp_path, "--routine", "daily", "--flash", flash, "--script",
+                     script(tmp_path, "0.5 press\n40 powercut\n"))
+    assert first[0] == {"t_ms": 0, "event": "note", "note": "settings_missing"}
+    assert first[-1] == {"t_ms": 40000, "event": "input", "input": "powercut"}
+    cut_at = [e for e in first if e["event"] == "step"][-1]
+    second = trace_of(tmp_path, "--routine", "guasha", "--flash", flash, "--script",
+                      script(tmp_path, "1 press\n20 end\n", "s2.txt"))
+    offer = [e for e in second if e["event"] == "offer"]
+    assert offer == [{"t_ms": 0, "event": "offer", "kind": "resume", "index": cut_at["index"],
+                      "round": cut_at["round"], "routine": "daily"}]
+    step = [e for e in second if e["event"] == "step"][0]
+    assert (step["index"], step["round"], step["name"]) == (cut_at["index"], cut_at["round"],
+                                                           cut_at["name"])
+    assert sorted(os.listdir(flash)) == ["history.bin", "journal.jsonl", "progress.bin",
+                                         "settings.json"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--date", "2026-11-23T08:00"], "sim: --date: only with --flash (the clock matters only to what is saved)"),
+    (["--flash", "{flash}", "--date", "23/11/2026"], "sim: --date: expected YYYY-MM-DDTHH:MM, got '23/11/2026'"),
+    (["--flash", "{flash}", "--date", "2021-01-01T00:00"], "sim: --date: expected a year 2024..2099, got 2021"),
+    (["--flash", "{file}"], "sim: --flash {file}: not a folder"),
+])
+def test_bad_flash_and_date_options_are_one_line_and_status_2(tmp_path, args, message):
+    f = tmp_path / "a-file"
+    f.write_text("x")
+    fill = {"flash": str(tmp_path / "w"), "file": str(f)}
+    p = sim("run", "--routine", "daily", "--quiet", *[a.format(**fill) for a in args])
+    assert p.returncode == 2
+    assert p.stderr.strip() == message.format(**fill)
+
+
+def test_powercut_takes_no_value(tmp_path):
+    p = sim("run", "--routine", "daily", "--quiet", "--script", script(tmp_path, "1 powercut now\n"))
+    assert p.returncode == 2 and "'powercut' takes no value" in p.stderr

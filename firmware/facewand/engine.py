@@ -392,6 +392,8 @@ class Engine:
     def _enter(self, state, now, cue=0):
         """Change state; `cue` announces it (power-off brings its own)."""
         was = self.state
+        if was == OFFER:
+            self.offer_inst = -1      # (on flash it stays, for the next power-on)
         if was == RUNNING and state != RUNNING:
             self.deferred = 0
             if self.guard.stop():
