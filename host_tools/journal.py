@@ -36,9 +36,9 @@ def _text(s):
 
 # What each known event holds (README.md, the trace table): field -> kind.
 # Kinds: "text", "pos" (an integer from 1), "nat" (an integer from 0),
-# "hex" (bytes as hex digits), or a tuple of allowed words. A field named
-# with a "?" is optional.
-TEXT, POS, NAT, HEX = "text", "pos", "nat", "hex"
+# "int" (any integer), "hex" (bytes as hex digits), or a tuple of allowed
+# words. A field named with a "?" is optional.
+TEXT, POS, NAT, INT, HEX = "text", "pos", "nat", "int", "hex"
 EVENTS = {
     "state": {"state": TEXT},
     "step": {"index": POS, "name": TEXT, "round": POS, "zone": TEXT, "direction": TEXT},
@@ -50,15 +50,18 @@ EVENTS = {
     "clear": {"reason": TEXT},
     "routine": {"index": POS, "name": TEXT},
     "crash": {"error": TEXT},
-    "input": {"input": ("press", "long", "double", "end", "pressure", "battery"),
+    "input": {"input": ("press", "long", "double", "end", "powercut", "pressure", "battery"),
               "permille?": NAT, "mv?": NAT},
     "motor": {"duty?": NAT, "rtp?": NAT},
     "ring": {"wire": HEX},
+    "offer": {"kind": TEXT, "index": POS, "round": POS, "routine": TEXT},
+    "note": {"note": TEXT},
+    "setting": {"key": TEXT, "value": INT},
 }
 # The one value each kind of input or motor line carries.
 _INPUT_VALUE = {"pressure": "permille", "battery": "mv"}
 _EXPECTED = {TEXT: "text", POS: "an integer 1 or more", NAT: "an integer 0 or more",
-             HEX: "hex digits, two a byte"}
+             INT: "an integer", HEX: "hex digits, two a byte"}
 T_MAX = 2 ** 53      # ms; more is not a time a wand has been on
 
 
@@ -78,6 +81,8 @@ def _ok(v, kind):
     if kind == HEX:
         return (isinstance(v, str) and len(v) % 2 == 0
                 and all(c in "0123456789abcdefABCDEF" for c in v))
+    if kind == INT:
+        return is_int(v)
     return is_int(v) and v >= (1 if kind == POS else 0)
 
 
@@ -190,7 +195,25 @@ def describe(ev):
         return "routine %d chosen: %s" % (ev["index"], _text(ev["name"]))
     if k == "crash":
         return "STOPPED BY AN ERROR: %s (motor and ring switched off)" % _text(ev["error"])
+    if k == "input" and ev["input"] == "powercut":
+        return "POWER CUT (the simulator's script cut the power here)"
+    if k == "offer":
+        return "offered to resume %s at step %d, round %d (press: resume, double: start over)" % (
+            _text(ev["routine"]), ev["index"], ev["round"])
+    if k == "note":
+        return "note: %s" % NOTES.get(ev["note"], _text(ev["note"]))
+    if k == "setting":
+        return "setting changed on the wand: %s %s" % (_text(ev["key"]), _show(ev["value"]))
     return None
+
+
+# What the wand says at power-on about its memory (names.NOTE_NAMES).
+NOTES = {
+    "settings_missing": "settings.json was missing: the defaults are used (and written)",
+    "settings_bad": "settings.json holds a bad value: its default is used",
+    "not_littlefs": "the filesystem is not littlefs: a power cut while saving can lose settings",
+    "history_damaged": "damaged records in history.bin were skipped",
+}
 
 
 def timeline(events):

@@ -7,6 +7,7 @@ import sys
 import pytest
 from mpremote.transport import TransportError
 
+from facewand.names import NOTE_NAMES
 from host_tools import cli, journal, session
 from mprig import REPO_ROOT
 
@@ -339,3 +340,51 @@ def test_a_crash_line_is_shown(tmp_path, capsys):
     assert journal.main(None, str(f)) == 0
     out = capsys.readouterr().out
     assert "00:05.020  STOPPED BY AN ERROR: OSError 5 (motor and ring switched off)" in out
+
+
+# ---- what the wand says of its memory, and the simulator's power cut ----------
+
+NEW_LINES = [
+    '{"t_ms":0,"event":"state","state":"idle"}',
+    '{"t_ms":0,"event":"note","note":"settings_missing"}',
+    '{"t_ms":0,"event":"offer","kind":"resume","index":4,"round":2,"routine":"full"}',
+    '{"t_ms":900,"event":"state","state":"running"}',
+    '{"t_ms":5000,"event":"setting","key":"intensity","value":850}',
+    '{"t_ms":9000,"event":"input","input":"powercut"}',
+]
+
+
+def test_new_journal_lines_are_shown_in_words(tmp_path, capsys):
+    f = tmp_path / "j.jsonl"
+    f.write_text("\n".join(NEW_LINES) + "\n")
+    status, out, err = main(capsys, "journal", "--file", str(f))
+    assert (status, err) == (0, "")
+    assert out.splitlines() == [
+        "00:00.000  idle",
+        "00:00.000  note: settings.json was missing: the defaults are used (and written)",
+        "00:00.000  offered to resume full at step 4, round 2 (press: resume, double: start over)",
+        "00:00.900  running",
+        "00:05.000  setting changed on the wand: intensity 850",
+        "00:09.000  POWER CUT (the simulator's script cut the power here)",
+        "6 events over 00:09.000: 0 steps started, ended running, warnings: none",
+    ]
+
+
+def test_every_note_the_wand_makes_has_words():
+    assert set(journal.NOTES) == set(NOTE_NAMES[1:])
+
+
+@pytest.mark.parametrize("bad, why", [
+    ('{"t_ms":0,"event":"offer","kind":"resume","index":0,"round":1,"routine":"daily"}',
+     "offer: index: expected an integer 1 or more, got 0"),
+    ('{"t_ms":0,"event":"offer","kind":"resume","index":1,"round":1}', "offer: routine: missing"),
+    ('{"t_ms":0,"event":"note","note":4}', "note: note: expected text, got 4"),
+    ('{"t_ms":0,"event":"setting","key":"intensity","value":"850"}',
+     'setting: value: expected an integer, got "850"'),
+    ('{"t_ms":0,"event":"input","input":"powerout"}', "input: input: expected one of press"),
+])
+def test_bad_new_lines_are_skipped(tmp_path, capsys, bad, why):
+    f = tmp_path / "j.jsonl"
+    f.write_text(NEW_LINES[0] + "\n" + bad + "\n")
+    status, out, err = main(capsys, "journal", "--file", str(f))
+    assert status == 0 and why in one_line(err)
