@@ -3,6 +3,8 @@
 #   flash.py      flash: plan what differs and copy it, in maintenance mode
 #   doctor.py     doctor: what a wand runs and holds, against a fresh build
 #   journal.py    journal: the wand's last session as a timeline
+#   settings.py   settings get/set: settings.json, by the firmware's own code
+#   wandfiles.py  the wand's files (or fetched ones) as facewand.memory takes them
 #   typecheck.py  typecheck: pyright on firmware/ against MicroPython's stubs
 #   build.py      what goes onto the wand: board file checked, .mpy compiled
 #   ports.py      finding the wand's serial port

@@ -14,7 +14,9 @@
 # python -m host_tools doctor [--port PORT]
 # python -m host_tools typecheck [--port rp2|esp32]
 # python -m host_tools journal [--port PORT | --file FILE] [--raw]
-# (see host_tools/flash.py, doctor.py, journal.py and typecheck.py).
+# python -m host_tools settings get [KEY] [--port PORT]
+# python -m host_tools settings set KEY VALUE [--port PORT]
+# (see host_tools/flash.py, doctor.py, journal.py, settings.py and typecheck.py).
 # Their errors are one line too (host_tools/messages.py); status 2 means
 # bad input, 1 anything else that failed. An error this code did not
 # foresee is one line and status 1, never a traceback.
@@ -52,6 +54,16 @@ def _doctor(args):
 def _journal(args):
     from host_tools import journal
     return journal.main(args.port, args.file, args.raw)
+
+
+def _settings_get(args):
+    from host_tools import settings
+    return settings.get(args.key, args.port)
+
+
+def _settings_set(args):
+    from host_tools import settings
+    return settings.set_(args.key, args.value, args.port)
 
 
 def _duration(ms):
@@ -134,6 +146,31 @@ def _parser():
                     help="print the file's lines exactly as they are (all but blank ones), "
                     "unchecked")
     jr.set_defaults(func=_journal)
+
+    st = commands.add_parser(
+        "settings", help="read or change the wand's settings",
+        description="The wearer's settings the wand keeps in settings.json, read and checked "
+        "by the wand's own code. Exit status 2 for an unknown setting or a value out of its "
+        "limits (nothing is written), or when no wand is found or its port cannot be opened.")
+    st_sub = st.add_subparsers(dest="action", metavar="ACTION", required=True)
+    sg = st_sub.add_parser(
+        "get", help="print the settings, or one",
+        description="Print every setting, or KEY's, as `KEY VALUE` lines, the value spelled "
+        "as JSON. A settings.json that is missing or holds a bad value prints what the wand "
+        "uses instead (the defaults) and says so on stderr.")
+    sg.add_argument("key", nargs="?", metavar="KEY", help="one setting (default: all)")
+    sg.add_argument("--port", help="the wand's serial port (default: as for flash)")
+    sg.set_defaults(func=_settings_get)
+    ss = st_sub.add_parser(
+        "set", help="change one setting",
+        description="Check VALUE as the wand would, then write settings.json with it, every "
+        "other setting kept as it was: written aside and renamed over the old file, so a "
+        "power cut leaves the old settings or the new. VALUE is JSON (850, true, \"daily\"); "
+        "anything else is taken as text, so a bare word is a string.")
+    ss.add_argument("key", metavar="KEY", help="the setting")
+    ss.add_argument("value", metavar="VALUE", help="its new value")
+    ss.add_argument("--port", help="the wand's serial port (default: as for flash)")
+    ss.set_defaults(func=_settings_set)
 
     tc = commands.add_parser(
         "typecheck", help="type-check firmware/ against the MicroPython stubs",
