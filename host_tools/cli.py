@@ -13,8 +13,11 @@
 # python -m host_tools flash --board NAME [--port PORT] [--dry-run]
 # python -m host_tools doctor [--port PORT]
 # python -m host_tools typecheck [--port rp2|esp32]
-# python -m host_tools journal [--port PORT | --file FILE] [--raw]
-# (see host_tools/flash.py, doctor.py, journal.py and typecheck.py).
+# python -m host_tools journal [--port PORT | --file FILE --history FILE]
+#                              [--timeline | --csv | --json | --raw] [--today YYYY-MM-DD]
+# python -m host_tools settings get [KEY] [--port PORT]
+# python -m host_tools settings set KEY VALUE [--port PORT]
+# (see host_tools/flash.py, doctor.py, journal.py, settings.py and typecheck.py).
 # Their errors are one line too (host_tools/messages.py); status 2 means
 # bad input, 1 anything else that failed. An error this code did not
 # foresee is one line and status 1, never a traceback.
@@ -23,6 +26,7 @@
 # sim's too: sim/options.py). A command's module is imported when the
 # command runs: those that talk to a wand bring in mpremote, whose import
 # (0.1 s) routine check need not wait for.
+import datetime
 import os
 import sys
 
@@ -51,7 +55,27 @@ def _doctor(args):
 
 def _journal(args):
     from host_tools import journal
-    return journal.main(args.port, args.file, args.raw)
+    return journal.main(args.port, args.file, args.raw, history_path=args.history,
+                        view=args.view, today=args.today)
+
+
+def _settings_get(args):
+    from host_tools import settings
+    return settings.get(args.key, args.port)
+
+
+def _settings_set(args):
+    from host_tools import settings
+    return settings.set_(args.key, args.value, args.port)
+
+
+def _date(text):
+    """--today: a date as YYYY-MM-DD."""
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(text) from None
+_date.__name__ = "date (YYYY-MM-DD)"    # argparse names the type in its error
 
 
 def _duration(ms):
@@ -120,20 +144,68 @@ def _parser():
     doc.set_defaults(func=_doctor)
 
     jr = commands.add_parser(
-        "journal", help="read the journal of the last session",
-        description="Show the wand's journal (journal.jsonl, written when it powers off) as a "
-        "timeline: states, steps, strokes, presses and warnings, then a one-line summary. "
-        "A line that is not an event (not UTF-8, not JSON, a field missing or of the wrong "
-        "type) is skipped, and one line on stderr names the file and the lines skipped. "
-        "A wand with no journal yet says so, with exit status 0. Exit status 2 when the file "
-        "cannot be read, or no wand is found or its port cannot be opened.")
-    src = jr.add_mutually_exclusive_group()
-    src.add_argument("--port", help="fetch it from the wand on this port (default: as for flash)")
-    src.add_argument("--file", help="read a journal (or simulator trace) saved on this computer")
-    jr.add_argument("--raw", action="store_true",
-                    help="print the file's lines exactly as they are (all but blank ones), "
-                    "unchecked")
-    jr.set_defaults(func=_journal)
+        "journal", help="show the history of sessions, or the journal of the last one",
+        description="Show what the wand remembers. By default, its history (history.bin, one "
+        "record per session, the last 64) as a table: date and time by the wand's clock (or "
+        "undated), routine, steps done of planned, minutes active, pauses, pressure warnings, "
+        "how it ended, and resumed for a session that went on after a power cut; then the "
+        "streak (days in a row, up to today or yesterday, with a finished session), the "
+        "sessions of the last 7 days and the totals (undated sessions count in the totals "
+        "only). --csv and --json give the history as data. --timeline shows the journal of "
+        "the last power-on (journal.jsonl, written when the wand switches itself off): "
+        "states, steps, strokes, presses and warnings, then a one-line summary. A damaged "
+        "history record, or a journal line that is not an event (not UTF-8, not JSON, a field "
+        "missing or of the wrong type), is skipped, and one line on stderr says so. A wand "
+        "with no journal yet says so, with exit status 0. Exit status 2 when a file cannot "
+        "be read, or no wand is found or its port cannot be opened.")
+    jr.add_argument("--port", help="read the wand on this port (default: as for flash)")
+    jr.add_argument("--file", metavar="FILE",
+                    help="read a journal (journal.jsonl, or a simulator trace) saved on this "
+                    "computer instead of the wand; alone, it is shown as a timeline")
+    jr.add_argument("--history", metavar="FILE",
+                    help="read a history (history.bin) saved on this computer instead of the "
+                    "wand; with --file too, the timeline says when the history's last session "
+                    "was cut off by a power cut")
+    view = jr.add_mutually_exclusive_group()
+    view.add_argument("--timeline", dest="view", action="store_const", const="timeline",
+                      help="show the journal of the last power-on as a timeline")
+    view.add_argument("--csv", dest="view", action="store_const", const="csv",
+                      help="print the history as CSV, a header row first")
+    view.add_argument("--json", dest="view", action="store_const", const="json",
+                      help="print the history as JSON: the sessions, each with named fields, "
+                      "and the streak, the last 7 days and the totals")
+    view.add_argument("--raw", action="store_true",
+                      help="print the journal's lines exactly as they are (all but blank "
+                      "ones), unchecked")
+    jr.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                    help="count the streak and the last 7 days up to this date instead of "
+                    "the host's today (for reproducible output)")
+    jr.set_defaults(func=_journal, view=None)
+
+    st = commands.add_parser(
+        "settings", help="read or change the wand's settings",
+        description="The wearer's settings the wand keeps in settings.json, read and checked "
+        "by the wand's own code. Exit status 2 for an unknown setting or a value out of its "
+        "limits (nothing is written), or when no wand is found or its port cannot be opened.")
+    st_sub = st.add_subparsers(dest="action", metavar="ACTION", required=True)
+    sg = st_sub.add_parser(
+        "get", help="print the settings, or one",
+        description="Print every setting, or KEY's, as `KEY VALUE` lines, the value spelled "
+        "as JSON. A settings.json that is missing or holds a bad value prints what the wand "
+        "uses instead (the defaults) and says so on stderr.")
+    sg.add_argument("key", nargs="?", metavar="KEY", help="one setting (default: all)")
+    sg.add_argument("--port", help="the wand's serial port (default: as for flash)")
+    sg.set_defaults(func=_settings_get)
+    ss = st_sub.add_parser(
+        "set", help="change one setting",
+        description="Check VALUE as the wand would, then write settings.json with it, every "
+        "other setting kept as it was: written aside and renamed over the old file, so a "
+        "power cut leaves the old settings or the new. VALUE is JSON (850, true, \"daily\"); "
+        "anything else is taken as text, so a bare word is a string.")
+    ss.add_argument("key", metavar="KEY", help="the setting")
+    ss.add_argument("value", metavar="VALUE", help="its new value")
+    ss.add_argument("--port", help="the wand's serial port (default: as for flash)")
+    ss.set_defaults(func=_settings_set)
 
     tc = commands.add_parser(
         "typecheck", help="type-check firmware/ against the MicroPython stubs",

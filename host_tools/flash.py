@@ -200,11 +200,13 @@ def _flash(port, spec, built, build_dir, say):
 
     # Check the wand before writing anything to it, then into maintenance
     # mode. One session for both: stopping the wand's loop leaves its
-    # watchdog running, and it resets the wand a few seconds later.
-    with Session(port) as wand:
+    # watchdog running, and it resets the wand a few seconds later. Each
+    # session sets the wand's clock (host_tools/session.py); a dry run
+    # changes nothing, the clock included.
+    with Session(port, set_clock=True) as wand:
         check_wand(wand.query(files=False), spec, port, build.mpy_version())
         run(wand, ENTER)
-    with after_reset(port) as wand:
+    with after_reset(port, set_clock=True) as wand:
         found = wand.query()
         ops = plan(built, found.files, found.dirs, build_dir)
         try:

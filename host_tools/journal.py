@@ -1,5 +1,9 @@
-# Reading the wand's journal (journal.jsonl, written when it powers off):
-# the trace lines as a timeline a person can read, and a one-line summary.
+# python -m host_tools journal: what the wand remembers of its sessions.
+#
+# The history (history.bin, one record per session: host_tools/history.py)
+# as a table with the streak and the week, or as CSV or JSON; and the
+# journal (journal.jsonl, written when the wand powers off) as a timeline a
+# person can read, with a one-line summary.
 #
 # The journal is read line by line, as bytes: one bad line (not UTF-8, not
 # JSON, nested too deeply, a known event with a field missing or of the
@@ -8,6 +12,14 @@
 # number. Event kinds this reader does not know are kept out of the
 # timeline but are not errors: a newer firmware may write more. Only a file
 # that cannot be read at all is bad input (exit status 2).
+#
+# Where from: the wand (--port, or the one on USB), or files on this
+# computer: --file JOURNAL (a journal.jsonl or a simulator trace) and/or
+# --history FILE (a history.bin); never both the wand and files.
+# What: the history table (the default), --csv, --json, --timeline (the
+# journal) or --raw (the journal's lines as they are). Given only --file,
+# the default is the timeline, as it always was: that file holds no history.
+import datetime
 import json
 import sys
 
@@ -15,9 +27,11 @@ from sim import paths
 paths.add_firmware()
 
 from facewand.schema import is_int, printable, show    # noqa: E402
-from host_tools import ports    # noqa: E402
+from facewand import memory    # noqa: E402
+from host_tools import history, ports    # noqa: E402
 from host_tools.messages import BadInput, one_line, plural    # noqa: E402
 from host_tools.session import Session    # noqa: E402
+from host_tools.wandfiles import BytesFiles, WandFiles    # noqa: E402
 
 
 class JournalError(ValueError):
@@ -36,9 +50,9 @@ def _text(s):
 
 # What each known event holds (README.md, the trace table): field -> kind.
 # Kinds: "text", "pos" (an integer from 1), "nat" (an integer from 0),
-# "hex" (bytes as hex digits), or a tuple of allowed words. A field named
-# with a "?" is optional.
-TEXT, POS, NAT, HEX = "text", "pos", "nat", "hex"
+# "int" (any integer), "hex" (bytes as hex digits), or a tuple of allowed
+# words. A field named with a "?" is optional.
+TEXT, POS, NAT, INT, HEX = "text", "pos", "nat", "int", "hex"
 EVENTS = {
     "state": {"state": TEXT},
     "step": {"index": POS, "name": TEXT, "round": POS, "zone": TEXT, "direction": TEXT},
@@ -50,15 +64,18 @@ EVENTS = {
     "clear": {"reason": TEXT},
     "routine": {"index": POS, "name": TEXT},
     "crash": {"error": TEXT},
-    "input": {"input": ("press", "long", "double", "end", "pressure", "battery"),
+    "input": {"input": ("press", "long", "double", "end", "powercut", "pressure", "battery"),
               "permille?": NAT, "mv?": NAT},
     "motor": {"duty?": NAT, "rtp?": NAT},
     "ring": {"wire": HEX},
+    "offer": {"kind": TEXT, "index": POS, "round": POS, "routine": TEXT},
+    "note": {"note": TEXT},
+    "setting": {"key": TEXT, "value": INT},
 }
 # The one value each kind of input or motor line carries.
 _INPUT_VALUE = {"pressure": "permille", "battery": "mv"}
 _EXPECTED = {TEXT: "text", POS: "an integer 1 or more", NAT: "an integer 0 or more",
-             HEX: "hex digits, two a byte"}
+             INT: "an integer", HEX: "hex digits, two a byte"}
 T_MAX = 2 ** 53      # ms; more is not a time a wand has been on
 
 
@@ -78,6 +95,8 @@ def _ok(v, kind):
     if kind == HEX:
         return (isinstance(v, str) and len(v) % 2 == 0
                 and all(c in "0123456789abcdefABCDEF" for c in v))
+    if kind == INT:
+        return is_int(v)
     return is_int(v) and v >= (1 if kind == POS else 0)
 
 
@@ -190,7 +209,25 @@ def describe(ev):
         return "routine %d chosen: %s" % (ev["index"], _text(ev["name"]))
     if k == "crash":
         return "STOPPED BY AN ERROR: %s (motor and ring switched off)" % _text(ev["error"])
+    if k == "input" and ev["input"] == "powercut":
+        return "POWER CUT (the simulator's script cut the power here)"
+    if k == "offer":
+        return "offered to resume %s at step %d, round %d (press: resume, double: start over)" % (
+            _text(ev["routine"]), ev["index"], ev["round"])
+    if k == "note":
+        return "note: %s" % NOTES.get(ev["note"], _text(ev["note"]))
+    if k == "setting":
+        return "setting changed on the wand: %s %s" % (_text(ev["key"]), _show(ev["value"]))
     return None
+
+
+# What the wand says at power-on about its memory (names.NOTE_NAMES).
+NOTES = {
+    "settings_missing": "settings.json was missing: the defaults are used (and written)",
+    "settings_bad": "settings.json holds a bad value: its default is used",
+    "not_littlefs": "the filesystem is not littlefs: a power cut while saving can lose settings",
+    "history_damaged": "damaged records in history.bin were skipped",
+}
 
 
 def timeline(events):
@@ -218,12 +255,38 @@ def summary(events):
 
 
 NO_JOURNAL = "the wand on %s has no journal yet: it writes one when it switches itself off"
+NO_HISTORY = "no sessions in the history yet: the wand records each one when it ends"
+
+VIEWS = ("table", "csv", "json", "timeline", "raw")
+HISTORY_VIEWS = ("table", "csv", "json")
 
 
-def _fetch(port):
-    """journal.jsonl from the wand, byte for byte; None when it has none yet."""
-    with Session(port) as wand:
-        return wand.read("journal.jsonl")
+def cut_notes(events, sessions):
+    """Lines that say where what the timeline shows was cut: the journal's
+    start not kept, or the last session in the history cut off by the
+    power (a wand writes its journal only when it switches itself off)."""
+    notes = []
+    if events and events[0]["t_ms"] != 0:
+        notes.append("NOTE: the journal begins at %s, not at power-on: its earlier records "
+                     "were not kept" % _clock(events[0]["t_ms"]))
+    if sessions and sessions[-1].cut:
+        s = sessions[-1]
+        notes.append("NOTE: the last session in the history (%s, %s, %d of %d steps) was cut "
+                     "off by a power cut: the wand writes no journal then, so this timeline "
+                     "is not of that session"
+                     % (_text(s.routine), s.started() or "undated", s.steps_done,
+                        s.steps_planned))
+    return notes
+
+
+def _read_file(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise BadInput("%s: cannot be read (%s)" % (path, e.strerror or e))
+    except MemoryError:
+        raise BadInput("%s: cannot be read (too large)" % path)
 
 
 def _write_raw(out, raw):
@@ -238,34 +301,80 @@ def _write_raw(out, raw):
         out.write(data.decode("utf-8", "backslashreplace"))
 
 
-def main(port=None, path=None, raw=False, out=None, err=None):
-    """`python -m host_tools journal`: from a file, or fetched from the wand."""
+def choose_view(path, history_path, view):
+    """The view asked for (one of VIEWS), or the default; BadInput when
+    the files given do not hold what it shows."""
+    from_wand = not path and not history_path
+    if view is None:
+        view = "timeline" if path and not history_path else "table"
+    if from_wand:
+        return view
+    if view in HISTORY_VIEWS and not history_path:
+        raise BadInput("--%s shows the history: give --history FILE (a history.bin), or "
+                       "neither --file nor --history to read the wand" % view)
+    if view not in HISTORY_VIEWS and not path:
+        raise BadInput("--%s shows the journal: give --file FILE (a journal.jsonl), or "
+                       "neither --file nor --history to read the wand" % view)
+    return view
+
+
+def main(port=None, path=None, raw=False, out=None, err=None, history_path=None, view=None,
+         today=None):
+    """`python -m host_tools journal`: from files, or fetched from the wand.
+    view: one of VIEWS (raw=True is view "raw"); today: a datetime.date
+    for the streak and the week (default: the host's date)."""
     out, err = out or sys.stdout, err or sys.stderr
-    if path:
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except OSError as e:
-            raise BadInput("%s: cannot be read (%s)" % (path, e.strerror or e))
-        except MemoryError:
-            raise BadInput("%s: cannot be read (too large)" % path)
-        source = path
+    if raw:
+        view = "raw"
+    if port and (path or history_path):
+        raise BadInput("--port reads the wand, --file and --history read files: not both")
+    view = choose_view(path, history_path, view)
+    wants_journal = view in ("timeline", "raw")
+    wants_history = view != "raw"
+    data = sessions = None
+    damaged = 0
+    if path or history_path:
+        if path and wants_journal:
+            data, source = _read_file(path), path
+        if history_path and wants_history:
+            files = BytesFiles({memory.HISTORY: _read_file(history_path)})
+            sessions, damaged = history.decode(files)
+            history_source = history_path
     else:
         port = ports.find_port(port)
-        data = _fetch(port)
-        if data is None:
+        with Session(port, set_clock=True) as wand:
+            if wants_journal:
+                data = wand.read("journal.jsonl")
+            if wants_history:
+                sessions, damaged = history.decode(WandFiles(wand))
+        source, history_source = "journal.jsonl", "history.bin"
+        if wants_journal and data is None:
             out.write(NO_JOURNAL % port + "\n")
             return 0
-        source = "journal.jsonl"
-    if raw:
+    if damaged:
+        err.write(one_line(history.damaged_note(history_source, damaged)) + "\n")
+        err.flush()
+    if view == "raw":
         # Raw is raw: every non-blank line as it is, checked or not.
         _write_raw(out, data)
         return 0
-    events, skipped = parse(data)
-    if skipped:
-        err.write(one_line(warning(source, skipped)) + "\n")
-        err.flush()
-    for line in timeline(events):
-        out.write(line + "\n")
-    out.write(summary(events) + "\n")
+    if view == "timeline":
+        events, skipped = parse(data)
+        if skipped:
+            err.write(one_line(warning(source, skipped)) + "\n")
+            err.flush()
+        for line in cut_notes(events, sessions or []) + timeline(events):
+            out.write(line + "\n")
+        out.write(summary(events) + "\n")
+        return 0
+    summary_ = history.Summary(sessions, today or datetime.date.today())
+    if view == "csv":
+        out.write(history.as_csv(sessions))
+    elif view == "json":
+        out.write(history.as_json(sessions, summary_, damaged))
+    else:
+        for line in (history.table(sessions) if sessions else [NO_HISTORY]):
+            out.write(line + "\n")
+        for line in summary_.lines():
+            out.write(line + "\n")
     return 0

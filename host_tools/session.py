@@ -12,12 +12,21 @@
 #       Failure, "the wand on PORT does not answer", with a hint;
 #   then, an exception on the wand (TransportExecError, or the OSError
 #       mpremote makes of one): Failure naming the operation and the error;
-#       a file the wand does not have is Missing, a Failure of its own;
+#       an OSError of the wand's filesystem is WandOSError, a Failure that
+#       keeps its errno, and a file the wand does not have is Missing, one
+#       of those;
 #   the link breaking (TransportError, serial.SerialException, an answer
 #       cut short): Failure, "the wand on PORT stopped answering".
 # A read or write on the port that waits over READ_S, or an answer that
 # pauses for 10 s (mpremote's own limit), is a wand that stopped answering.
+#
+# Session(port, set_clock=True), as the commands that read or change what
+# the wand keeps (settings, journal, flash) open it, first sets the wand's
+# clock to the host's local time, as `mpremote rtc --set` does: the wand
+# dates its history by its clock, and a Pico's clock starts again at
+# 2021-01-01 on every boot. doctor only looks, and leaves it.
 import contextlib
+import datetime
 import errno
 import io
 import json
@@ -96,8 +105,53 @@ def walk(d):
 walk('')
 """
 
+# Runs on the wand: `mpremote rtc --set` in one command, for a wand with a
+# machine.RTC (the virtual wand's simulated machine has none: nothing to
+# set there). Prints 1 when the clock was set, 0 when there is none.
+SET_CLOCK = """
+try:
+    from machine import RTC
+except ImportError:
+    RTC = None
+if RTC:
+    RTC().datetime(%r)
+print(1 if RTC else 0)
+"""
 
-class Missing(Failure):
+# Runs on the wand: os.rename, printing 0, or the errno of the OSError it
+# raised (mpremote's transport has no rename of its own).
+RENAME = """
+import os
+try:
+    os.rename(%r, %r)
+    print(0)
+except OSError as e:
+    print(e.args[0])
+"""
+
+
+def local_now():
+    """The host's local time, as mpremote's rtc --set takes it (tests put
+    a fixed time in its place)."""
+    return datetime.datetime.now()
+
+
+def rtc_tuple(now):
+    """machine.RTC().datetime's 8-tuple for `now`, as mpremote makes it:
+    weekday 0 for Monday, microseconds last."""
+    return (now.year, now.month, now.day, now.weekday(), now.hour, now.minute, now.second,
+            now.microsecond)
+
+
+class WandOSError(Failure):
+    """An OSError on the wand's filesystem; errno is the wand's."""
+
+    def __init__(self, message, errno_=0):
+        super().__init__(message)
+        self.errno = errno_
+
+
+class Missing(WandOSError):
     """The wand has no such file or directory."""
 
 
@@ -135,14 +189,17 @@ def _quiet(fn, *args):
 
 class Session:
     """One connection to the wand on port, in the raw REPL. Entering it
-    stops whatever the wand runs and soft-resets it, as mpremote does.
+    stops whatever the wand runs and soft-resets it, as mpremote does. With
+    set_clock, the wand's clock is then set to the host's (see the top);
+    has_clock says whether the wand had one to set.
 
         with Session(port) as wand:
             wand.query()
     """
 
-    def __init__(self, port):
+    def __init__(self, port, set_clock=False):
         self.port = port
+        self.has_clock = None
         try:
             self.transport = _quiet(open_transport, port)
         except (TransportError, ValueError):
@@ -155,6 +212,12 @@ class Session:
             self.close()
             raise Failure("the wand on %s does not answer: if it is off, press its button, "
                           "or hold the button while plugging it in" % port) from None
+        if set_clock:
+            try:
+                self.set_clock()
+            except BaseException:
+                self.close()
+                raise
 
     def __enter__(self):
         return self
@@ -188,8 +251,17 @@ class Session:
         except OSError as e:
             # mpremote turns an OSError on the wand into one on the host.
             reason = os.strerror(e.errno) if e.errno else str(e)
-            kind = Missing if e.errno == errno.ENOENT else Failure
-            raise kind("%s on the wand on %s failed: %s" % (what, self.port, reason)) from None
+            kind = Missing if e.errno == errno.ENOENT else WandOSError
+            raise kind("%s on the wand on %s failed: %s" % (what, self.port, reason),
+                       e.errno or 0) from None
+
+    def set_clock(self, now=None):
+        """Set the wand's clock to `now` (the host's local time), as
+        `mpremote rtc --set`; has_clock: whether the wand has one."""
+        t = rtc_tuple(now or local_now())
+        out = self._call("rtc --set", self.transport.exec, SET_CLOCK % (t,))
+        self.has_clock = out.strip() == b"1"
+        return self.has_clock
 
     def query(self, files=True):
         """The wand's MicroPython and board, and with files its files and
@@ -219,6 +291,21 @@ class Session:
     def rmdir(self, path):
         self._call("rmdir :" + path, self.transport.fs_rmdir, path)
 
+    def rename(self, old, new):
+        """os.rename on the wand: over an existing file on littlefs, an
+        OSError (WandOSError here) where the filesystem will not (FAT)."""
+        self._call("rename :%s :%s" % (old, new), self._rename, old, new)
+
+    def _rename(self, old, new):
+        out = self.transport.exec(RENAME % (old, new)).strip()
+        try:
+            code = int(out)
+        except ValueError:
+            raise Failure("the wand on %s answered something unexpected to a rename: %s"
+                          % (self.port, out[:80].decode("utf-8", "replace"))) from None
+        if code:
+            raise OSError(code, "%s -> %s" % (old, new))
+
     def reset(self):
         """Hard-reset the wand, as mpremote's `reset`, and close the session:
         the wand drops off USB. after_reset() finds it again."""
@@ -226,7 +313,7 @@ class Session:
         self.close()
 
 
-def after_reset(port):
+def after_reset(port, set_clock=False):
     """A session with the wand once it is back from a reset. The port goes
     away while it reboots (the Pico's USB is the chip's own), so try again
     until it answers, for up to REBOOT_S."""
@@ -234,7 +321,7 @@ def after_reset(port):
     deadline = time.monotonic() + REBOOT_S
     while True:
         try:
-            return Session(port)
+            return Session(port, set_clock)
         except (BadInput, Failure) as e:
             if time.monotonic() > deadline:
                 raise Failure("the wand on %s did not come back after its reset: %s" % (port, e))

@@ -460,6 +460,11 @@ class FakeTransport:
             raise self.wand.fail[entry]
 
     def exec(self, code):
+        if "RTC" in code:
+            # Setting the clock (host_tools/session.py's SET_CLOCK): the
+            # tuple is checked in tests/test_host_tools_settings.py.
+            self._do("rtc")
+            return b"1\r\n"
         self._do("exec", code)
         w = self.wand
         board = w.files.get("board.json")
@@ -541,11 +546,14 @@ def test_flash_then_flash_again_copies_nothing(wand, capsys):
         if rel != "notes.txt":
             assert data == open(built_file(*rel.split("/")), "rb").read(), rel
     # Checked first, then maintenance mode, a fresh look, the copies, and out:
-    # two sessions, one either side of the reset into maintenance mode.
+    # two sessions, one either side of the reset into maintenance mode,
+    # each setting the wand's clock as it connects.
     assert wand.sessions == 2
-    assert wand.log[0][0] == "exec" and "def walk" not in wand.log[0][1]
-    assert wand.log[1:3] == [["touch", "maintenance"], ["reset"]]
-    assert wand.log[3][0] == "exec" and "def walk" in wand.log[3][1]
+    assert wand.log[0] == ["rtc"]
+    assert wand.log[1][0] == "exec" and "def walk" not in wand.log[1][1]
+    assert wand.log[2:4] == [["touch", "maintenance"], ["reset"]]
+    assert wand.log[4] == ["rtc"]
+    assert wand.log[5][0] == "exec" and "def walk" in wand.log[5][1]
     assert wand.log[-3:] == [["cp", "main.py"], ["rm", "maintenance"], ["reset"]]
     # Each step shown as it is made, as mpremote would make it.
     assert out.splitlines()[0] == "fs touch :maintenance + reset"
@@ -566,7 +574,7 @@ def test_flash_copies_a_changed_module_and_removes_a_dropped_one(wand, capsys):
     wand.log.clear()
     status, out, err = flash_fake(capsys)
     assert status == 0, err
-    changes = [c for c in wand.log if c[0] not in ("exec", "touch", "reset")]
+    changes = [c for c in wand.log if c[0] not in ("rtc", "exec", "touch", "reset")]
     assert changes == [
         ["cp", "facewand/app.mpy"],
         ["rm", "facewand/drivers/__init__.mpy"],

@@ -1,13 +1,13 @@
 # Reading a journal: a simulator trace or a wand's journal.jsonl as a timeline.
-import errno
 import json
 import subprocess
 import sys
 
 import pytest
-from mpremote.transport import TransportError
 
+from facewand.names import NOTE_NAMES
 from host_tools import cli, journal, session
+from host_wand import Board
 from mprig import REPO_ROOT
 
 
@@ -234,39 +234,12 @@ def test_output_into_a_closed_pipe_is_quiet(tmp_path):
 
 # ---- from the wand -------------------------------------------------------------
 
-class FakeTransport:
-    """The part of mpremote's SerialTransport that reading a journal uses,
-    with mpremote's exceptions."""
-
-    def __init__(self, files, answers):
-        self.files, self.answers, self.in_raw_repl = files, answers, False
-
-    def enter_raw_repl(self, soft_reset=True):
-        if not self.answers:
-            raise TransportError("could not enter raw repl")
-        self.in_raw_repl = True
-
-    def exit_raw_repl(self):
-        self.in_raw_repl = False
-
-    def close(self):
-        pass
-
-    def fs_readfile(self, path, chunk_size=256):
-        assert self.in_raw_repl
-        if path not in self.files:
-            raise OSError(errno.ENOENT, path)     # as mpremote reports it
-        return bytearray(self.files[path])
-
-
 def fake_wand(monkeypatch, files=None, opens=True, answers=True):
     """The wand as mpremote finds it: a port that cannot be opened, a wand
-    that does not answer, or one holding these files."""
-    def open_transport(port):
-        if not opens:
-            raise TransportError("failed to access %s" % port)
-        return FakeTransport(files or {}, answers)
-    monkeypatch.setattr(session, "open_transport", open_transport)
+    that does not answer, or one holding these files (tests/host_wand.py)."""
+    board = Board(files, opens=opens, answers=answers)
+    monkeypatch.setattr(session, "open_transport", board.open)
+    return board
 
 
 def test_a_port_that_cannot_be_opened_is_bad_input(monkeypatch, capsys):
@@ -278,7 +251,7 @@ def test_a_port_that_cannot_be_opened_is_bad_input(monkeypatch, capsys):
 
 def test_a_wand_with_no_journal_yet_says_so(monkeypatch, capsys):
     fake_wand(monkeypatch, files={"main.py": b""})
-    status, out, err = main(capsys, "journal", "--port", "/dev/fresh")
+    status, out, err = main(capsys, "journal", "--port", "/dev/fresh", "--timeline")
     assert status == 0 and err == ""
     assert out == ("the wand on /dev/fresh has no journal yet: it writes one when it switches "
                    "itself off\n")
@@ -294,7 +267,7 @@ def test_a_wand_that_does_not_answer_is_a_failure(monkeypatch, capsys):
 def test_the_journal_from_a_wand(monkeypatch, capsys):
     journal_file = "\n".join(GOOD[:2] + ["oops"] + GOOD[2:]) + "\n"
     fake_wand(monkeypatch, files={"journal.jsonl": journal_file.encode()})
-    status, out, err = main(capsys, "journal", "--port", "/dev/wand")
+    status, out, err = main(capsys, "journal", "--port", "/dev/wand", "--timeline")
     assert status == 0
     assert one_line(err) == "journal.jsonl:3: skipped: not a JSON line"
     assert out.splitlines() == TIMELINE
@@ -302,7 +275,7 @@ def test_the_journal_from_a_wand(monkeypatch, capsys):
 
 def test_the_journal_comes_from_the_wand_byte_for_byte(monkeypatch, capsys):
     fake_wand(monkeypatch, files={"journal.jsonl": GOOD[0].encode() + b"\n\xff\n"})
-    status, out, err = main(capsys, "journal", "--port", "/dev/wand")
+    status, out, err = main(capsys, "journal", "--port", "/dev/wand", "--timeline")
     assert status == 0
     assert one_line(err) == "journal.jsonl:2: skipped: not UTF-8 text"
 
@@ -339,3 +312,51 @@ def test_a_crash_line_is_shown(tmp_path, capsys):
     assert journal.main(None, str(f)) == 0
     out = capsys.readouterr().out
     assert "00:05.020  STOPPED BY AN ERROR: OSError 5 (motor and ring switched off)" in out
+
+
+# ---- what the wand says of its memory, and the simulator's power cut ----------
+
+NEW_LINES = [
+    '{"t_ms":0,"event":"state","state":"idle"}',
+    '{"t_ms":0,"event":"note","note":"settings_missing"}',
+    '{"t_ms":0,"event":"offer","kind":"resume","index":4,"round":2,"routine":"full"}',
+    '{"t_ms":900,"event":"state","state":"running"}',
+    '{"t_ms":5000,"event":"setting","key":"intensity","value":850}',
+    '{"t_ms":9000,"event":"input","input":"powercut"}',
+]
+
+
+def test_new_journal_lines_are_shown_in_words(tmp_path, capsys):
+    f = tmp_path / "j.jsonl"
+    f.write_text("\n".join(NEW_LINES) + "\n")
+    status, out, err = main(capsys, "journal", "--file", str(f))
+    assert (status, err) == (0, "")
+    assert out.splitlines() == [
+        "00:00.000  idle",
+        "00:00.000  note: settings.json was missing: the defaults are used (and written)",
+        "00:00.000  offered to resume full at step 4, round 2 (press: resume, double: start over)",
+        "00:00.900  running",
+        "00:05.000  setting changed on the wand: intensity 850",
+        "00:09.000  POWER CUT (the simulator's script cut the power here)",
+        "6 events over 00:09.000: 0 steps started, ended running, warnings: none",
+    ]
+
+
+def test_every_note_the_wand_makes_has_words():
+    assert set(journal.NOTES) == set(NOTE_NAMES[1:])
+
+
+@pytest.mark.parametrize("bad, why", [
+    ('{"t_ms":0,"event":"offer","kind":"resume","index":0,"round":1,"routine":"daily"}',
+     "offer: index: expected an integer 1 or more, got 0"),
+    ('{"t_ms":0,"event":"offer","kind":"resume","index":1,"round":1}', "offer: routine: missing"),
+    ('{"t_ms":0,"event":"note","note":4}', "note: note: expected text, got 4"),
+    ('{"t_ms":0,"event":"setting","key":"intensity","value":"850"}',
+     'setting: value: expected an integer, got "850"'),
+    ('{"t_ms":0,"event":"input","input":"powerout"}', "input: input: expected one of press"),
+])
+def test_bad_new_lines_are_skipped(tmp_path, capsys, bad, why):
+    f = tmp_path / "j.jsonl"
+    f.write_text(NEW_LINES[0] + "\n" + bad + "\n")
+    status, out, err = main(capsys, "journal", "--file", str(f))
+    assert status == 0 and why in one_line(err)

@@ -125,7 +125,7 @@ def test_flash_the_virtual_wand_and_run_the_same_session_as_the_simulator(tmp_pa
         # be cut short by the next connection's Ctrl-C, as on a real board.
         mpremote(wand.port, "exec", "try:\n import main\nexcept SystemExit:\n pass")
         journal = mpremote(wand.port, "fs", "cat", ":journal.jsonl")
-        story = run("-m", "host_tools", "journal", "--port", wand.port)
+        story = run("-m", "host_tools", "journal", "--port", wand.port, "--timeline")
         # The wand started from the checked.cache flash put there (the same
         # key on the wand as on the host): it wrote none of its own.
         after = run("-m", "host_tools", "flash", "--board", given, "--port", wand.port)
