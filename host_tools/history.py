@@ -6,7 +6,7 @@
 # says how many were. Each record is (seq, started, active_s, done,
 # planned, routine, pauses, warnings, ended, flags): started is minutes
 # since 2000-01-01 by the wand's clock, 0 when the wand did not know the
-# date ("undated"); ended names how it ended (memory.END_NAMES).
+# date ("undated"); ended names how it ended (names.END_NAMES).
 #
 # The streak is the number of days in a row, ending today or yesterday by
 # the host's date (or --today), with at least one session that finished.
@@ -21,7 +21,7 @@ from sim import paths
 paths.add_firmware()
 
 from facewand import memory    # noqa: E402
-from facewand.commands import END_CUT, END_FINISHED    # noqa: E402
+from facewand.names import END_NAMES, date_of    # noqa: E402
 from host_tools.messages import one_line    # noqa: E402
 
 EPOCH = datetime.date(2000, 1, 1)      # memory's minutes count from here
@@ -37,7 +37,7 @@ class Session:
         (self.seq, self.minutes, self.active_s, self.steps_done, self.steps_planned,
          self.routine, self.pauses, self.pressure_warnings, ended, flags) = record
         self.ended_code = ended
-        self.ended = (memory.END_NAMES[ended] if 0 < ended < len(memory.END_NAMES)
+        self.ended = (END_NAMES[ended] if 0 < ended < len(END_NAMES)
                       else "unknown (%d)" % ended)
         self.resumed = bool(flags & memory.FLAG_RESUMED)
 
@@ -52,17 +52,17 @@ class Session:
 
     @property
     def finished(self):
-        return self.ended_code == END_FINISHED
+        return self.ended_code == END_NAMES.index("finished")
 
     @property
     def cut(self):
-        return self.ended_code == END_CUT
+        return self.ended_code == END_NAMES.index("power cut")
 
     def started(self, sep=" "):
         """'YYYY-MM-DD HH:MM' by the wand's clock, or None when undated."""
         if not self.minutes:
             return None
-        y, mo, d, h, mi = memory.date_of(self.minutes)
+        y, mo, d, h, mi = date_of(self.minutes)
         return "%04d-%02d-%02d%s%02d:%02d" % (y, mo, d, sep, h, mi)
 
     def as_dict(self):

@@ -71,6 +71,8 @@ EVENTS = {
     "offer": {"kind": TEXT, "index": POS, "round": POS, "routine": TEXT},
     "note": {"note": TEXT},
     "setting": {"key": TEXT, "value": INT},
+    "lost": {"records": NAT},
+    "cut": {},
 }
 # The one value each kind of input or motor line carries.
 _INPUT_VALUE = {"pressure": "permille", "battery": "mv"}
@@ -218,6 +220,11 @@ def describe(ev):
         return "note: %s" % NOTES.get(ev["note"], _text(ev["note"]))
     if k == "setting":
         return "setting changed on the wand: %s %s" % (_text(ev["key"]), _show(ev["value"]))
+    if k == "lost":
+        return "(%s not kept: the journal filled before they reached the flash)" % plural(
+            ev["records"], "record")
+    if k == "cut":
+        return "POWER CUT: the wand's power went after this (its journal written at the next start)"
     return None
 
 
@@ -269,11 +276,10 @@ def cut_notes(events, sessions):
     if events and events[0]["t_ms"] != 0:
         notes.append("NOTE: the journal begins at %s, not at power-on: its earlier records "
                      "were not kept" % _clock(events[0]["t_ms"]))
-    if sessions and sessions[-1].cut:
+    if sessions and sessions[-1].cut and not any(e["event"] == "cut" for e in events):
         s = sessions[-1]
         notes.append("NOTE: the last session in the history (%s, %s, %d of %d steps) was cut "
-                     "off by a power cut: the wand writes no journal then, so this timeline "
-                     "is not of that session"
+                     "off by a power cut, and this timeline is not of that session"
                      % (_text(s.routine), s.started() or "undated", s.steps_done,
                         s.steps_planned))
     return notes

@@ -35,6 +35,14 @@ def _write(path, text):
         f.write(text)
 
 
+def _exists(path):
+    try:
+        open(path).close()
+        return True
+    except OSError:
+        return False
+
+
 def _rm(path):
     import os
     try:
@@ -51,7 +59,7 @@ def setup(root, board_name, script):
     # progress, no history (the checks share one filesystem).
     from facewand.memory import Files, write_settings
     write_settings(Files(), root, Settings())
-    for name in ("progress.bin", "history.bin", "journal.bin", "journal.jsonl"):
+    for name in ("progress.bin", "history.bin", "journal.bin", "journal.jsonl", "woke"):
         _rm(root + "/" + name)
     b = board_file.load(root + "/board.json")
     fake_esp32.wake = None
@@ -191,6 +199,17 @@ def check_a_wake_press_is_never_maintenance(root, board_name):
     assert run_main(root) != "maintenance"
     b, w = setup(root, board_name, "0 hold6000\n")
     assert run_main(root) == "maintenance" and w.wdt is None and w.motor_output() == 0
+    # An RP2040 wakes by a soft reset, which keeps the last hard reset's
+    # cause (power-on, say): its sleep leaves a file that says it woke.
+    b, w = setup(root, board_name, "0.5 long\n3 press\n")
+    result = run_main(root)
+    if b.chip == "rp2040":
+        assert result == "exit: reset" and _exists(root + "/woke")
+        b, w = setup(root, board_name, "0 hold6000\n")     # (setup clears it: as it was left)
+        _write(root + "/woke", "")
+        assert run_main(root) != "maintenance" and not _exists(root + "/woke")
+    else:
+        assert not _exists(root + "/woke")
 
 
 def check_a_long_press_held_past_power_off_does_not_wake_the_wand(root, board_name):

@@ -11,9 +11,11 @@ import sys
 import pytest
 
 from facewand import memory
-from facewand.commands import (
-    END_AUTO_OFF, END_BATTERY, END_CAP, END_CRASH, END_CUT, END_EARLY, END_FINISHED,
-)
+from facewand.names import END_NAMES
+
+(END_FINISHED, END_EARLY, END_BATTERY, END_CAP, END_AUTO_OFF, END_CRASH, END_CUT) = (
+    END_NAMES.index(n) for n in ("finished", "ended early", "battery low", "time cap", "auto-off",
+                                 "crash", "power cut"))
 from host_tools import cli, history, journal, session
 from host_wand import Board
 from mprig import REPO_ROOT
@@ -287,9 +289,18 @@ def test_the_timeline_says_where_it_was_cut(tmp_path, capsys):
     assert (status, err) == (0, "")
     assert out.splitlines()[1] == (
         "NOTE: the last session in the history (full, 2025-03-02 21:05, 23 of 60 steps) was cut "
-        "off by a power cut: the wand writes no journal then, so this timeline is not of that "
-        "session")
+        "off by a power cut, and this timeline is not of that session")
     assert out.splitlines()[2] == "01:01.500  running"
+    # The journal of the wake the power cut off (written at the next start,
+    # ending with a cut line) is that session's: no note, the cut in its place.
+    j.write_text(GOOD[0] + "\n" + '{"t_ms":61500,"event":"state","state":"running"}\n'
+                 '{"t_ms":61500,"event":"cut"}\n')
+    status, out, err = main(capsys, "journal", "--file", str(j), "--history", str(h), "--timeline")
+    assert (status, err) == (0, "")
+    assert out.splitlines() == [
+        "00:00.000  idle", "01:01.500  running",
+        "01:01.500  POWER CUT: the wand's power went after this (its journal written at the next start)",
+        "3 events over 01:01.500: 0 steps started, ended running, warnings: none"]
     # A history whose last session ended otherwise, and a journal from power-on: no notes.
     (tmp_path / "x").mkdir()
     h = write_history(tmp_path / "x", WEEK[:4])

@@ -64,7 +64,7 @@ def main(machine, neopixel, time, root=""):
     if len(built) == 2:
         board, hw = built
         from facewand import power_off
-        return power_off.sleep(machine, board, hw, None)
+        return power_off.sleep(machine, board, hw, None, root)
     board, hw, engine, shell, journal, keeper = built
     built = None
     wdt = None
@@ -99,4 +99,4 @@ def main(machine, neopixel, time, root=""):
             log("memory not written: " + describe(e))
         from facewand import power_off
         power_off.save_journal(journal, engine, shell, root, wdt, crash)
-    return power_off.sleep(machine, board, hw, wdt)
+    return power_off.sleep(machine, board, hw, wdt, root)

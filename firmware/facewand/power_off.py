@@ -66,7 +66,7 @@ def with_words(root, routines):
     return routines
 
 
-def sleep(machine, board, hw, wdt):
+def sleep(machine, board, hw, wdt, root=""):
     """board: shell.BoardFacts. Returns "off" where the sleep returns
     (simulated machines); on the wand a press restarts the firmware."""
     if wdt is not None:
@@ -78,7 +78,7 @@ def sleep(machine, board, hw, wdt):
         return "off"
     if board.chip == "rp2040":
         from facewand.drivers import sleep_rp2
-        sleep_rp2.until_button(machine, hw.button, wdt)
+        sleep_rp2.until_button(machine, hw.button, wdt, root)
     else:
         from facewand.drivers import sleep_esp32
         sleep_esp32.until_button(machine, hw.button, hw.button_pin, board.active_low,

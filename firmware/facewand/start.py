@@ -18,6 +18,8 @@ JOURNAL_RECORDS = const(96)
 MAINTENANCE_FILE = "maintenance"   # present: do not start (host_tools flash sets it)
 MAINTENANCE_HOLD_MS = const(5000)  # held this long from a cold boot: maintenance
 FAULT_SHOW_MS = const(2000)
+_START_WDT_MS = const(8000)        # (the rp2's longest is 8388)
+WOKE_FILE = "/woke"                # drivers/sleep_rp2.py's
 
 
 def _exists(path):
@@ -28,15 +30,35 @@ def _exists(path):
         return False
 
 
-def _cold_boot(machine):
+def _cold_boot(machine, woke):
     # Power applied (not a wake from sleep, a watchdog or machine.reset()).
+    # A soft reset keeps the cause of the last hard one: an RP2040 woken by
+    # its own soft reset said so in a file (drivers/sleep_rp2.py).
+    if woke:
+        return False
     try:
         return machine.reset_cause() == machine.PWRON_RESET
     except Exception:
         return False
 
 
-def _held_for_maintenance(machine, button, time):
+def _woke(machine, root):
+    """Whether this start is the RP2040's wake from its sleep (a soft
+    reset, its watchdog still running: armed afresh here, with room for the
+    slowest start-up, until the loop arms its own)."""
+    try:
+        import os
+        os.remove(root + WOKE_FILE)
+    except OSError:
+        return False
+    try:
+        machine.WDT(timeout=_START_WDT_MS)
+    except Exception:
+        pass
+    return True
+
+
+def _held_for_maintenance(machine, button, time, woke):
     """Wait for a press held at start-up to end (a wake press must not be
     taken as a gesture). True if it was held MAINTENANCE_HOLD_MS from a
     cold boot: a gesture no wake or power-off press makes. A button held
@@ -44,7 +66,7 @@ def _held_for_maintenance(machine, button, time):
     it as a long press and switches off."""
     if not button.pressed():
         return False
-    cold = _cold_boot(machine)
+    cold = _cold_boot(machine, woke)
     t0 = time.ticks_ms()
     while button.pressed():
         if time.ticks_diff(time.ticks_ms(), t0) >= MAINTENANCE_HOLD_MS:
@@ -110,6 +132,7 @@ def start(machine, neopixel, time, root):
     # flash tool) while their files are the same; else the checkers, whose
     # answer is kept for the next start. The key is taken before they read
     # anything: a file changed meanwhile makes the next key differ.
+    woke = _woke(machine, root)
     key = checked.key(root)
     kept = checked.read(root, key)
     if kept is None:
@@ -146,7 +169,7 @@ def start(machine, neopixel, time, root):
         outputs_off(hw)
         log("maintenance mode: not starting")
         return "maintenance"
-    if _held_for_maintenance(machine, hw.button, time):
+    if _held_for_maintenance(machine, hw.button, time, woke):
         outputs_off(hw)
         if hw.ring is not None:
             try:

@@ -153,5 +153,10 @@ def reset():
     raise SystemExit("reset")
 
 
+def soft_reset():
+    # (as far as the run goes, the same as reset(): the firmware starts again)
+    reset()
+
+
 def freq():
     return 125000000
