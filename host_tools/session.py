@@ -107,14 +107,23 @@ walk('')
 
 # Runs on the wand: `mpremote rtc --set` in one command, for a wand with a
 # machine.RTC (the virtual wand's simulated machine has none: nothing to
-# set there). Prints 1 when the clock was set, 0 when there is none.
+# set there). Prints 1 when the clock was set, 0 when there is none. The
+# time also goes in /clock: the wand's watchdog resets an RP2040 a few
+# seconds after a host stops its loop, which sets its clock back to 2021,
+# and the firmware's start puts the time back from there (facewand/start.py).
 SET_CLOCK = """
 try:
     from machine import RTC
 except ImportError:
     RTC = None
 if RTC:
-    RTC().datetime(%r)
+    _t = %r
+    RTC().datetime(_t)
+    try:
+        with open('/clock', 'w') as _f:
+            _f.write('%%d %%d %%d %%d %%d %%d' %% (_t[0], _t[1], _t[2], _t[4], _t[5], _t[6]))
+    except OSError:
+        pass
 print(1 if RTC else 0)
 """
 

@@ -95,7 +95,22 @@ class Board:
             kwargs["file"] = out
             builtins.print(*args, **kwargs)
 
-        env = {"__builtins__": dict(vars(builtins), __import__=imp, print=prn)}
+        board = self
+
+        class Upload(io.StringIO):
+            def __init__(self, path):
+                super().__init__()
+                self.path = path
+
+            def __exit__(self, *exc):
+                board.files[self.path] = self.getvalue().encode()
+                board.log.append(("clock file", self.path))
+
+        def opn(path, mode="r"):
+            assert mode == "w", mode
+            return Upload(path)
+
+        env = {"__builtins__": dict(vars(builtins), __import__=imp, print=prn, open=opn)}
         try:
             exec(code, env)
         except Exception as e:    # as mpremote reports an exception on the wand

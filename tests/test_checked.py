@@ -311,6 +311,15 @@ def test_a_start_begins_with_the_routine_last_chosen_and_the_settings_saved(root
     engine = built[2]
     assert engine.routine.name == "eyes" and engine.settings.intensity == 400
     assert engine.gestures.long_ms == 1500 and log == ""
+    # the pressure sensor's calibration, and the ring's brightness, reach the drivers
+    fsr = built[1].fsr
+    assert (fsr.zero, fsr.span) == (700, 45000 - 700)           # the board file's
+    with open(root + "/settings.json", "w") as f:
+        json.dump({"pressure_zero": 1200, "pressure_full": 30000, "brightness": 50}, f)
+    lit = built[1].ring.gamma[255]
+    log, built = boot(root)
+    assert (built[1].fsr.zero, built[1].fsr.span) == (1200, 30000 - 1200)
+    assert built[1].ring.gamma[255] < lit
 
 
 def test_a_bad_board_file_is_never_cached(root):
@@ -426,3 +435,53 @@ def test_the_journal_takes_the_words_from_the_cache_and_does_without_them(root):
     assert power_off.with_words(root, lean[1:]) == lean[1:]
     os.remove(os.path.join(root, CACHE))
     assert power_off.with_words(root, lean) is lean
+
+
+class _Rtc:
+    set_to = None
+
+    def datetime(self, t):
+        _Rtc.set_to = t
+
+
+class _Chip:
+    PWRON_RESET = 1
+    WDT_RESET = 3
+
+    def __init__(self, cause):
+        self.cause = cause
+
+    def reset_cause(self):
+        return self.cause
+
+    RTC = _Rtc
+
+
+class _LostClock:
+    """time on an RP2040 whose clock went back to 2021 with a reset."""
+
+    @staticmethod
+    def localtime(secs=None):
+        import time
+        return time.gmtime(secs) if secs is not None else (2021, 1, 1, 0, 0, 3, 4, 1)
+
+    @staticmethod
+    def mktime(t):
+        import calendar
+        return calendar.timegm(t[:6] + (0, 0, 0))
+
+
+@pytest.mark.parametrize("cause, put_back", [(_Chip.WDT_RESET, True), (_Chip.PWRON_RESET, False)])
+def test_the_clock_a_host_set_survives_the_watchdog_reset_after_it(tmp_path, cause, put_back):
+    # host_tools leaves the time it set in /clock (host_tools/session.py):
+    # after a reset (not a power-on) the start puts the clock back from it.
+    root = str(tmp_path)
+    with open(root + start.CLOCK_FILE, "w") as f:
+        f.write("2026 11 23 23 59 58")
+    _Rtc.set_to = None
+    start._restore_clock(_Chip(cause), _LostClock, root)
+    assert not os.path.exists(root + start.CLOCK_FILE)
+    if put_back:      # a few seconds on, over midnight; RTC's order: weekday 4th (Tuesday: 1)
+        assert _Rtc.set_to == (2026, 11, 24, 1, 0, 0, 4, 0)
+    else:
+        assert _Rtc.set_to is None

@@ -227,6 +227,8 @@ def test_settings_set_the_wands_clock_to_the_hosts(wand, capsys):
     assert main(capsys, "settings", "get", "intensity", "--port", PORT)[0] == 0
     assert wand.rtc == (2025, 3, 4, 1, 7, 30, 5, 123456)
     assert wand.log[0] == ("rtc", wand.rtc)         # first, as the session connects
+    # and in /clock, for the start after the watchdog's reset (facewand/start.py)
+    assert wand.files["/clock"] == b"2025 3 4 7 30 5"
     wand.rtc = None
     assert main(capsys, "settings", "set", "intensity", "900", "--port", PORT)[0] == 0
     assert wand.rtc == (2025, 3, 4, 1, 7, 30, 5, 123456)

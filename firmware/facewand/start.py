@@ -20,6 +20,8 @@ MAINTENANCE_HOLD_MS = const(5000)  # held this long from a cold boot: maintenanc
 FAULT_SHOW_MS = const(2000)
 _START_WDT_MS = const(8000)        # (the rp2's longest is 8388)
 WOKE_FILE = "/woke"                # drivers/sleep_rp2.py's
+CLOCK_FILE = "/clock"              # host_tools/session.py's
+_CLOCK_GAP_S = const(6)            # a host's commands, then the watchdog's reset and a boot
 
 
 def _exists(path):
@@ -40,6 +42,25 @@ def _cold_boot(machine, woke):
         return machine.reset_cause() == machine.PWRON_RESET
     except Exception:
         return False
+
+
+def _restore_clock(machine, time, root):
+    """A host that connected set the clock and left the time in /clock
+    (host_tools/session.py); the watchdog reset that followed set an
+    RP2040's clock back to 2021. After such a reset (not a power-on: then
+    nobody knows how long the wand was off) the clock is put back, a few
+    seconds on. The file goes either way."""
+    try:
+        import os
+        with open(root + CLOCK_FILE) as f:
+            y, mo, d, h, mi, s = [int(x) for x in f.read().split()]
+        os.remove(root + CLOCK_FILE)
+        if time.localtime()[0] >= 2024 or machine.reset_cause() == machine.PWRON_RESET:
+            return
+        t = time.localtime(time.mktime((y, mo, d, h, mi, s, 0, 0)) + _CLOCK_GAP_S)
+        machine.RTC().datetime((t[0], t[1], t[2], t[6], t[3], t[4], t[5], 0))
+    except Exception:
+        pass
 
 
 def _woke(machine, root):
@@ -133,6 +154,7 @@ def start(machine, neopixel, time, root):
     # answer is kept for the next start. The key is taken before they read
     # anything: a file changed meanwhile makes the next key differ.
     woke = _woke(machine, root)
+    _restore_clock(machine, time, root)
     key = checked.key(root)
     kept = checked.read(root, key)
     if kept is None:
