@@ -130,7 +130,7 @@ class Session:
         self.journal = Journal(64)
         self.shell = Shell(self.engine, self.hw, self.journal)
         if flash is not None:
-            self.keeper = Keeper(self.engine, flash, files, clock, cut, self.journal)
+            self.keeper = Keeper(self.engine, flash, files, vtime, cut, self.journal)
         self.write = write
         self.lock = lock
         self.unlock = unlock

@@ -9,7 +9,8 @@
 # journal.bin is a run of chunks, each: n and lost (two 16-bit ints: n
 # records follow; `lost` records the ring dropped before them, never
 # written), then the n times, then the n packed words (32-bit ints, the
-# chip's byte order: little-endian on the RP2040 and ESP32).
+# chip's byte order: little-endian on the RP2040 and ESP32), read back by
+# facewand.memory.chunks (here it would take the running wand's heap).
 from array import array
 
 from facewand.commands import CMD_STRIDE
@@ -79,26 +80,3 @@ def unpack(t, w):
     """A record as (t, kind, a, b, c) from its time and packed word."""
     return (t, (w >> _KIND_SHIFT) + _KIND_BIAS, (w >> _A_SHIFT) & _A_MASK,
             (w >> _B_SHIFT) & _B_MASK, w & _C_MASK)
-
-
-def chunks(raw):
-    """The records of a journal.bin's bytes, in order: (t, kind, a, b, c),
-    and (t, -1, lost, 0, 0) where the ring dropped `lost` records before
-    the one at t. A chunk cut short (a power cut mid-write on FAT) ends it."""
-    from array import array
-    p = 0
-    out = []
-    while p + 4 <= len(raw):
-        n = raw[p] | raw[p + 1] << 8
-        lost = raw[p + 2] | raw[p + 3] << 8
-        p += 4
-        if n == 0 or p + 8 * n > len(raw):
-            break
-        times = array("i", raw[p:p + 4 * n])
-        words = array("i", raw[p + 4 * n:p + 8 * n])
-        p += 8 * n
-        if lost:
-            out.append((times[0], -1, lost, 0, 0))
-        for i in range(n):
-            out.append(unpack(times[i], words[i]))
-    return out

@@ -42,8 +42,9 @@ _FLUSH_AT = const(32)        # journal records that make a quiet moment worth a 
 
 class Keeper:
     def __init__(self, engine, root, files, clock, cut=None, journal=None):
-        """clock() -> (minutes since 2000, seconds) of the wand's clock,
-        (0, 0) when it does not know the time. cut: the memory.Progress of
+        """clock: the `time` module the wand's clock is read from (only when
+        writing, by facewand.memory), or a callable giving (minutes since
+        2000, seconds), (0, 0) when it does not know the time. cut: the memory.Progress of
         a session a power cut stopped, whose counts a resumed session
         carries on. journal: the shell's, put on flash as it fills (its
         ring holds only what comes between two quiet moments)."""
@@ -182,9 +183,9 @@ class Keeper:
 
 
 # What the keeper holds while the wand runs, for facewand.memory's writers:
-# the filesystem and the clock. Here, not in memory (imported only to write,
-# then dropped): an object of memory's own would keep all of that module on
-# the running wand's heap.
+# the filesystem. Here, not in memory (imported only to write, then
+# dropped): an object of memory's own would keep all of that module on the
+# running wand's heap.
 
 class Files:
     """The filesystem as facewand.memory uses it. Tests put one in its place
@@ -201,27 +202,3 @@ class Files:
 
     def size(self, path):
         return os.stat(path)[6]
-
-
-def minutes(t):
-    """Minutes since 2000-01-01 00:00 for a (year, month, day, hour, minute,
-    ...) tuple, 0 before 2024: a clock that was never set."""
-    y, m, d = t[0], t[1], t[2]
-    if y < 2024:
-        return 0
-    # days from 2000-01-01 (the civil-calendar count, March-based years)
-    if m <= 2:
-        y -= 1
-        m += 12
-    days = 365 * y + y // 4 - y // 100 + y // 400 + (153 * (m - 3) + 2) // 5 + d - 730426
-    return days * 1440 + t[3] * 60 + t[4]
-
-
-def wand_clock(time):
-    """clock() for the wand: (minutes since 2000, seconds of time.time()),
-    (0, 0) while the clock was never set (before 2024)."""
-    def clock():
-        t = time.localtime()
-        m = minutes(t)
-        return (m, time.time()) if m else (0, 0)
-    return clock

@@ -26,7 +26,7 @@ import json
 import struct
 
 from facewand.compat import const
-from facewand.keeper import Files, minutes, wand_clock  # noqa: F401  (memory.Files etc. for its users)
+from facewand.keeper import Files  # noqa: F401  (memory.Files, for its users)
 
 SETTINGS = "/settings.json"
 PROGRESS = "/progress.bin"
@@ -130,6 +130,29 @@ def _replace(files, path, data):
 
 
 # ---- the clock ---------------------------------------------------------------
+
+def minutes(t):
+    """Minutes since 2000-01-01 00:00 for a (year, month, day, hour, minute,
+    ...) tuple, 0 before 2024: a clock that was never set."""
+    y, m, d = t[0], t[1], t[2]
+    if y < 2024:
+        return 0
+    # days from 2000-01-01 (the civil-calendar count, March-based years)
+    if m <= 2:
+        y -= 1
+        m += 12
+    days = 365 * y + y // 4 - y // 100 + y // 400 + (153 * (m - 3) + 2) // 5 + d - 730426
+    return days * 1440 + t[3] * 60 + t[4]
+
+
+def wand_clock(time):
+    """clock() for the wand: (minutes since 2000, seconds of time.time()),
+    (0, 0) while the clock was never set (before 2024)."""
+    def clock():
+        t = time.localtime()
+        m = minutes(t)
+        return (m, time.time()) if m else (0, 0)
+    return clock
 
 # ---- settings -----------------------------------------------------------------
 
@@ -436,6 +459,30 @@ def save_journal(files, root, j):
     j.saved = j.count
 
 
+def chunks(raw):
+    """The records of a journal.bin's bytes, in order: (t, kind, a, b, c),
+    and (t, -1, lost, 0, 0) where the ring dropped `lost` records before
+    the one at t. A chunk cut short (a power cut mid-write on FAT) ends it."""
+    from array import array
+    from facewand.journal import unpack
+    p = 0
+    out = []
+    while p + 4 <= len(raw):
+        n = raw[p] | raw[p + 1] << 8
+        lost = raw[p + 2] | raw[p + 3] << 8
+        p += 4
+        if n == 0 or p + 8 * n > len(raw):
+            break
+        times = array("i", raw[p:p + 4 * n])
+        words = array("i", raw[p + 4 * n:p + 8 * n])
+        p += 8 * n
+        if lost:
+            out.append((times[0], -1, lost, 0, 0))
+        for i in range(n):
+            out.append(unpack(times[i], words[i]))
+    return out
+
+
 def saved_journal(files, root):
     """journal.bin's bytes, b"" if there is none."""
     try:
@@ -496,8 +543,9 @@ def keep(k, what):
 
 
 def _clock(k):
+    c = k.clock
     try:
-        return k.clock()
+        return c() if callable(c) else wand_clock(c)()
     except Exception:
         return 0, 0
 

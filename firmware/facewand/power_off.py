@@ -14,13 +14,12 @@ def save_journal(journal, engine, shell, root, wdt, crash):
     feed = wdt.feed if wdt is not None else None
     try:
         from facewand import memory, trace
-        from facewand.journal import chunks
         files = memory.Files()
         if not engine.sessions and crash is None and _exists(files, root + "/journal.jsonl"):
             memory.forget_journal(files, root)
             return
         trace.dump(journal, with_words(root, engine.routines), root + "/journal.jsonl",
-                   feed, crash, shell.elapsed(), chunks(memory.saved_journal(files, root)))
+                   feed, crash, shell.elapsed(), memory.chunks(memory.saved_journal(files, root)))
         memory.forget_journal(files, root)
     except Exception as e:
         log("journal not written: " + describe(e))
@@ -40,9 +39,8 @@ def journal_after_a_cut(root, routines):
     line; routines: the installed ones, with their words."""
     try:
         from facewand import memory, trace
-        from facewand.journal import chunks
         files = memory.Files()
-        saved = chunks(memory.saved_journal(files, root))
+        saved = memory.chunks(memory.saved_journal(files, root))
         if saved:
             trace.dump(None, routines, root + "/journal.jsonl", None, None, saved[-1][0], saved,
                        True)

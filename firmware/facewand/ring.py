@@ -42,7 +42,7 @@ class Ring:
         for h in range(1, _HOURS + 1):
             self.at[h] = mark_pixel(h, count)
         self.white = bytearray(b"\xff\xff\xff")    # the session's mark, on the wire
-        # Prefix views of the wire bytes: pre_w[k] is pixels 0..k-1.
+        # Prefix views of the wire bytes: pre_w[j] is pixels 0..2**j - 1.
         self.pre_w = _prefixes(self.wire, count)
 
     def encode_with(self, gamma, slot):
@@ -128,23 +128,36 @@ class Ring:
 
 
 def _prefixes(buf, count):
-    """Views of buf's first k pixels, k = 0..count, made once: a slice of
-    a view allocates, a view kept does not."""
+    """Views of buf's first 1, 2, 4, ... pixels (as many as fit in
+    count), made once: a slice of a view allocates, a view kept does not.
+    Powers of two are all _lay needs (a view for every length took some
+    300 bytes more of the wand's heap)."""
     mv = memoryview(buf)
-    return [mv[0:k * 3] for k in range(count + 1)]
+    out = []
+    k = 1
+    while k <= count:
+        out.append(mv[0:k * 3])
+        k += k
+    return out
 
 
 def _lay(buf, pre, count, colour):
     """Pixels 0..count-1 of buf in `colour` (3 bytes): the first pixel,
-    then the filled part copied onto the rest, doubling (log2 count
-    stores)."""
+    then the filled part copied onto the rest, doubling, and the last part
+    in pieces of 2**j pixels (at most 2 log2 count stores)."""
     buf[0:3] = colour
     k = 1
+    j = 0
     while k + k <= count:
-        buf[k * 3:k * 6] = pre[k]
+        buf[k * 3:k * 6] = pre[j]
         k += k
-    if k < count:
-        buf[k * 3:count * 3] = pre[count - k]
+        j += 1
+    while k < count:
+        while (1 << j) > count - k:
+            j -= 1
+        m = 1 << j
+        buf[k * 3:(k + m) * 3] = pre[j]
+        k += m
 
 
 def _hours(buf, pre, count, dark, lit, at, last):

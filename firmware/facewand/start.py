@@ -238,7 +238,7 @@ def start(machine, neopixel, time, root):
     engine.offer(offer)
     journal = Journal(JOURNAL_RECORDS)
     return (plain, hw, engine, Shell(engine, hw, journal), journal,
-            Keeper(engine, root, files, clock, cut, journal))
+            Keeper(engine, root, files, time, cut, journal))
 
 
 def _forget_power_off():
