@@ -16,23 +16,11 @@ from facewand.names import END_NAMES
 (END_FINISHED, END_EARLY, END_BATTERY, END_CAP, END_AUTO_OFF, END_CRASH, END_CUT) = (
     END_NAMES.index(n) for n in ("finished", "ended early", "battery low", "time cap", "auto-off",
                                  "crash", "power cut"))
-from host_tools import cli, history, journal, session
+from host_tools import history, journal, session
 from host_wand import Board
 from mprig import REPO_ROOT
 from sim import cli as sim_cli
-
-
-def main(capsys, *argv):
-    status = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def one_line(text):
-    assert "Traceback" not in text
-    lines = text.splitlines()
-    assert len(lines) == 1, text
-    return lines[0]
+from host_cli import main, one_line
 
 
 def at(y, mo, d, h=8, mi=0):

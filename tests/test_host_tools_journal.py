@@ -6,27 +6,15 @@ import sys
 import pytest
 
 from facewand.names import NOTE_NAMES
-from host_tools import cli, journal, session
+from host_tools import journal, session
 from host_wand import Board
 from mprig import REPO_ROOT
+from host_cli import main, one_line
 
 
 def host_tools(*args):
     return subprocess.run([sys.executable, "-m", "host_tools", *args], cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=60)
-
-
-def main(capsys, *argv):
-    status = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def one_line(text):
-    assert "Traceback" not in text
-    lines = text.splitlines()
-    assert len(lines) == 1, text
-    return lines[0]
 
 
 @pytest.mark.slow

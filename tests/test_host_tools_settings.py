@@ -12,29 +12,17 @@ import pytest
 from facewand import memory
 from facewand.settings import Settings
 from facewand.settings_limits import FIELDS, as_dict
-from host_tools import cli, session
+from host_tools import session
 from host_tools import settings as settings_cmd
 from host_tools.wandfiles import BytesFiles
 from host_wand import Board
 from mprig import REPO_ROOT
+from host_cli import main, one_line
 
 PORT = "/dev/fakewand"
 NOW = datetime.datetime(2025, 3, 4, 7, 30, 5, 123456)    # a Tuesday
 DEFAULTS = as_dict(Settings())
 KNOWN = ", ".join(f[0] for f in FIELDS)
-
-
-def main(capsys, *argv):
-    status = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def one_line(text):
-    assert "Traceback" not in text
-    lines = text.splitlines()
-    assert len(lines) == 1, text
-    return lines[0]
 
 
 def lines_of(values):

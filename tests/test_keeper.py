@@ -316,7 +316,6 @@ def test_records_the_ring_dropped_before_they_were_saved_are_marked(tmp_path):
     for t in range(3, 9):
         j.take(t * 10, cmds, 1)
     memory.save_journal(memory.Files(), flash, j)
-    from facewand.memory import chunks
     saved = memory.chunks(memory.saved_journal(memory.Files(), flash))
     assert [(r[0], r[1]) for r in saved] == [(0, 1), (10, 1), (20, 1), (50, -1), (50, 1), (60, 1),
                                               (70, 1), (80, 1)]

@@ -321,6 +321,7 @@ def append_history(files, root, started, active_s, done, planned, name, pauses, 
     nxt = 0
     where = -1
     oldest = -1
+    oldest_seq = 0
     for i in range(n):
         v = _unsealed(_HISTORY, raw[i * HISTORY_SIZE:(i + 1) * HISTORY_SIZE])
         if v is None:

@@ -22,7 +22,10 @@ try:
     TICKS = BENCH_TICKS       # noqa: F821  (set at the REPL before exec)
 except NameError:
     TICKS = 1000
-LONG_JOURNAL = 1500
+try:
+    LONG_JOURNAL = BENCH_LONG     # noqa: F821  (records of the long journal; set at the REPL)
+except NameError:
+    LONG_JOURNAL = 1500
 
 
 def time_dump(journal, engine, shell):
