@@ -107,7 +107,7 @@ def main():
         c = chip(1000)
         # (shorter: the emulator keeps every stall it models, and a long
         # run at worst-case timings takes it past Node's memory)
-        w = chip(300, WORST_FLASH, "bench-chip-worst", 600)
+        w = chip(300, WORST_FLASH, "bench-chip-worst", 300)
         where = "emulated RP2040, MicroPython 1.28 rp2 port, .mpy"
         rows += [
             row("tick median", c["tick_median_us"], "us", 1000, where),
