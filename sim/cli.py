@@ -3,6 +3,8 @@
 #                   [--flash DIR [--date YYYY-MM-DDTHH:MM]]
 # python -m sim wand [--board NAME]      (a virtual wand on a pseudo-terminal)
 # python -m sim cues [--board NAME] [--level N]   (every cue as a hand feels it)
+# python -m sim play --routine NAME [--board NAME] [--speed N]   (the wand in real time,
+#                   the keyboard as its button: sim/play.py)
 #
 # Exit status: 0 when the run ends (done, off or an `end` line), 2 for bad
 # input (unknown routine, invalid routine file, bad script line, unwritable
@@ -109,6 +111,12 @@ def _parser():
     add_board(cu)
     cu.add_argument("--level", type=int, default=None,
                     help="session level in permille (default: the softest a person can set)")
+    pl = sub.add_parser("play", help="the wand in real time in the terminal, the keyboard as its "
+                        "button and sensors (see sim/play.py)")
+    pl.add_argument("--routine", required=True, help="a built-in routine name or a routine .json file")
+    add_board(pl)
+    pl.add_argument("--speed", default="1", metavar="N",
+                    help="play N times faster than real time (default 1)")
     # Listed for --help; its own options are parsed by sim.wand.server.
     sub.add_parser("wand", help="serve a virtual wand on a pseudo-terminal, for mpremote "
                    "(options: --board NAME)")
@@ -246,6 +254,9 @@ def main(argv=None):
     try:
         if args.command == "cues":
             return cues_report(args)
+        if args.command == "play":
+            from sim.play import play
+            return play(args)
         return run(args)
     except BadInput as e:
         sys.stderr.write("sim: %s\n" % e)
