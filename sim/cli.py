@@ -3,6 +3,8 @@
 #                   [--flash DIR [--date YYYY-MM-DDTHH:MM]]
 # python -m sim wand [--board NAME]      (a virtual wand on a pseudo-terminal)
 # python -m sim cues [--board NAME] [--level N]   (every cue as a hand feels it)
+# python -m sim plot TRACE.jsonl -o OUT.png|.svg   (a session's timeline: sim/plot.py)
+# python -m sim plot --history HISTORY.bin -o OUT.png|.svg [--today YYYY-MM-DD]
 #
 # Exit status: 0 when the run ends (done, off or an `end` line), 2 for bad
 # input (unknown routine, invalid routine file, bad script line, unwritable
@@ -109,6 +111,14 @@ def _parser():
     add_board(cu)
     cu.add_argument("--level", type=int, default=None,
                     help="session level in permille (default: the softest a person can set)")
+    pl = sub.add_parser("plot", help="draw a trace (or the wand's journal.jsonl) as a timeline, "
+                        "or a history.bin as weeks and the streak, to a .png or .svg")
+    pl.add_argument("trace", nargs="?", help="a trace from run --trace, or a journal.jsonl")
+    pl.add_argument("--history", metavar="FILE", help="a history.bin, instead of a trace")
+    pl.add_argument("-o", "--output", required=True, metavar="FILE",
+                    help="the picture: FILE.png or FILE.svg")
+    pl.add_argument("--today", metavar="YYYY-MM-DD",
+                    help="with --history: the day the streak ends on (default: today)")
     # Listed for --help; its own options are parsed by sim.wand.server.
     sub.add_parser("wand", help="serve a virtual wand on a pseudo-terminal, for mpremote "
                    "(options: --board NAME)")
@@ -246,6 +256,9 @@ def main(argv=None):
     try:
         if args.command == "cues":
             return cues_report(args)
+        if args.command == "plot":
+            from sim import plot
+            return plot.run(args)
         return run(args)
     except BadInput as e:
         sys.stderr.write("sim: %s\n" % e)
