@@ -176,6 +176,7 @@ def _bars(ax, y, spans, colour, gid, label=None, **kw):
 
 def draw_trace(events, title="session"):
     """The timeline of a session trace, as a Figure."""
+    events = sorted(events, key=lambda e: e["t_ms"])     # stable: a journal is in order
     t_end = max(e["t_ms"] + (e["ms"] if e["event"] == "vibe" else 0) for e in events)
     t_begin = min(e["t_ms"] for e in events)
     fig = Figure(figsize=(16, 9), layout="constrained")
@@ -187,11 +188,15 @@ def draw_trace(events, title="session"):
     # Bands: rounds, steps, states, warnings, the ring.
     rows = {name: i for i, name in enumerate(BANDS)}
     steps = _steps(events, t_end)
-    rounds = {}
+    # a round's band: its steps one after another, until another round or a
+    # gap (the session stopped: a resumed one draws a band of its own)
+    rounds = []
     for r, _i, _n, t0, t1 in steps:
-        a, b = rounds.get(r, (t0, t1))
-        rounds[r] = (min(a, t0), max(b, t1))
-    for r, (t0, t1) in sorted(rounds.items()):
+        if rounds and rounds[-1][0] == r and rounds[-1][2] == t0:
+            rounds[-1][2] = t1
+        else:
+            rounds.append([r, t0, t1])
+    for r, t0, t1 in rounds:
         _bars(ax_band, rows["round"], [(t0, t1)], "#e9c46a" if r % 2 else "#f4a261", "band:round",
               edgecolor="white")
         ax_band.text((t0 + t1) / 2000, rows["round"], "round %d" % r, ha="center", va="center",
@@ -286,8 +291,10 @@ def draw_trace(events, title="session"):
         placed += 1
         x = ev["t_ms"] / 1000
         ax_ev.plot([x], [y], marker=marker, color=colour, markersize=7, gid="marker:" + k)
-        ax_ev.annotate(_marker_text(ev), (x, y), xytext=(5, 0), textcoords="offset points",
-                       fontsize=7, va="center", color=colour, annotation_clip=True,
+        right = ev["t_ms"] - t_begin > 0.8 * (t_end - t_begin)     # near the end: text leftwards
+        ax_ev.annotate(_marker_text(ev), (x, y), xytext=(-5 if right else 5, 0),
+                       textcoords="offset points", fontsize=7, va="center",
+                       ha="right" if right else "left", color=colour, annotation_clip=True,
                        gid="annotation:" + k)
     if inputs:
         ax_ev.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, title="events",
@@ -382,7 +389,9 @@ def draw_history(sessions, today, title="history"):
               color="#264653", gid="streak", label="streak (days)")
     ax_s.set_ylabel("streak (days)")
     ax_s.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax_s.set_xticks(x, [w.isoformat() for w in weeks], rotation=45, ha="right", fontsize=7)
+    every = -(-len(weeks) // 26)        # at most 26 weeks named
+    ax_s.set_xticks(x[::every], [w.isoformat() for w in weeks[::every]], rotation=45, ha="right",
+                    fontsize=7)
     ax_s.set_xlabel("week beginning")
     return fig
 
