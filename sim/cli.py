@@ -5,6 +5,8 @@
 # python -m sim cues [--board NAME] [--level N]   (every cue as a hand feels it)
 # python -m sim play --routine NAME [--board NAME] [--speed N]   (the wand in real time,
 #                   the keyboard as its button: sim/play.py)
+# python -m sim plot TRACE.jsonl -o OUT.png|.svg   (a session's timeline: sim/plot.py)
+# python -m sim plot --history HISTORY.bin -o OUT.png|.svg [--today YYYY-MM-DD]
 #
 # Exit status: 0 when the run ends (done, off or an `end` line), 2 for bad
 # input (unknown routine, invalid routine file, bad script line, unwritable
@@ -117,6 +119,14 @@ def _parser():
     add_board(pl)
     pl.add_argument("--speed", default="1", metavar="N",
                     help="play N times faster than real time (default 1)")
+    pt = sub.add_parser("plot", help="draw a trace (or the wand's journal.jsonl) as a timeline, "
+                        "or a history.bin as weeks and the streak, to a .png or .svg")
+    pt.add_argument("trace", nargs="?", help="a trace from run --trace, or a journal.jsonl")
+    pt.add_argument("--history", metavar="FILE", help="a history.bin, instead of a trace")
+    pt.add_argument("-o", "--output", required=True, metavar="FILE",
+                    help="the picture: FILE.png or FILE.svg")
+    pt.add_argument("--today", metavar="YYYY-MM-DD",
+                    help="with --history: the day the streak ends on (default: today)")
     # Listed for --help; its own options are parsed by sim.wand.server.
     sub.add_parser("wand", help="serve a virtual wand on a pseudo-terminal, for mpremote "
                    "(options: --board NAME)")
@@ -257,6 +267,9 @@ def main(argv=None):
         if args.command == "play":
             from sim.play import play
             return play(args)
+        if args.command == "plot":
+            from sim import plot
+            return plot.run(args)
         return run(args)
     except BadInput as e:
         sys.stderr.write("sim: %s\n" % e)
