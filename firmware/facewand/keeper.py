@@ -43,8 +43,7 @@ _FLUSH_AT = const(32)        # journal records that make a quiet moment worth a 
 class Keeper:
     def __init__(self, engine, root, files, clock, cut=None, journal=None):
         """clock: the `time` module the wand's clock is read from (only when
-        writing, by facewand.memory), or a callable giving (minutes since
-        2000, seconds), (0, 0) when it does not know the time. cut: the memory.Progress of
+        writing, by facewand.memory). cut: the memory.Progress of
         a session a power cut stopped, whose counts a resumed session
         carries on. journal: the shell's, put on flash as it fills (its
         ring holds only what comes between two quiet moments)."""

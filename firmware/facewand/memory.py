@@ -544,9 +544,10 @@ def keep(k, what):
 
 
 def _clock(k):
-    c = k.clock
+    """(minutes since 2000, seconds) by the keeper's `time`; (0, 0) when
+    the clock was never set or cannot be read."""
     try:
-        return c() if callable(c) else wand_clock(c)()
+        return wand_clock(k.clock)()
     except Exception:
         return 0, 0
 
