@@ -6,12 +6,15 @@
 # CutFiles is a filesystem in memory ({path: bytes}) that memory.py uses
 # through its `files` argument, in one of two models:
 # - littlefs (the rp2 and esp32 ports' default): a file opened for writing
-#   ("wb", "r+b") holds its new bytes apart until close (or flush, which is
-#   littlefs's sync) commits them; a file created by open exists, empty, at
-#   once; rename replaces its target atomically;
+#   ("wb", "r+b", "ab"; "w", text, for journal.jsonl) holds its new bytes
+#   apart until close (or flush, which is littlefs's sync) commits them; a
+#   file created by open exists, empty, at once; rename replaces its target
+#   atomically;
 # - FAT (an ESP32 "ffat" partition): "wb" truncates at open and bytes reach
-#   the file as they are written; rename will not replace a file (OSError),
-#   so memory falls back to remove, then rename.
+#   the file as they are written (an append's too); rename will not replace
+#   a file (OSError), so memory falls back to remove, then rename.
+# journal.jsonl is written by facewand.trace with open() itself: _powered()
+# gives trace (and power_off, through memory.Files) the CutFiles instead.
 # It cuts the power before operation number `at` (open, write, flush,
 # close, rename, remove; reads, seeks and sizes are not counted), or inside
 # that write after `after` of its bytes: PowerCut is raised there and by
@@ -20,15 +23,21 @@
 # the firmware takes it for an error and goes on.
 #
 # Each check runs one of the wand's writes uncut to count its operations and
-# bytes, then cuts it at every operation and at every byte of every write,
-# in each model, and boots on what is left as start-up does
-# (memory.read_settings, then memory.recall), then boots once more, and
-# asserts the project's rule: the wand always boots; the settings are the
-# old or the new ones; the history loses at most the record being written;
-# the progress record is one the write passed through, or none.
+# bytes, then cuts it at every operation and at every byte of every write
+# (journal.jsonl's lines at their first byte only), in each model, and
+# boots on what is left as start-up does (memory.read_settings,
+# power_off.journal_after_a_cut if journal.bin is there, then
+# memory.recall), then boots once more, and asserts the
+# project's rule: the wand always boots; the settings are the old or the
+# new ones (FAT too: never the defaults, but on a wand that had none); the
+# history loses at most the record being written and holds no session
+# twice; the progress record is one the write passed through, or none;
+# journal.bin's records are those it held before the operation cut (a
+# chunk torn on FAT is dropped whole, never read as records), and the boot
+# writes them all out to journal.jsonl, with a cut line, and removes it.
 from facewand import memory
-from facewand.commands import DONE, RUNNING
-from facewand.journal import Journal
+from facewand.commands import CMD_LED, CMD_STATE, CMD_STROKE, CMD_VIBE, DONE, RUNNING
+from facewand.journal import Journal, chunks
 from facewand.names import END_NAMES, NOTE_NAMES
 from facewand.settings import Settings
 from facewand.settings_limits import as_dict
@@ -63,19 +72,22 @@ class CutFiles:
         self.dead = False
         self.kinds = [] if record else None
         self.states = [dict(self.files)] if record else None
-        self.writes = []                     # (operation number, bytes) of each write
+        self.before = [] if record else None   # the flash before each operation
+        self.writes = []                     # (operation number, bytes, path) of each write
 
-    def _op(self, kind, n=0):
+    def _op(self, kind, n=0, path=None):
         """Count one operation; cut the power if it is the chosen one (a
         write cut inside itself returns True and cuts after its bytes)."""
         if self.dead:
             raise PowerCut("the power is off")
         k = self.ops
         self.ops += 1
+        if self.before is not None:
+            self.before.append(dict(self.files))
         if self.kinds is not None:
             self.kinds.append(kind if kind != "write" else "write of %d" % n)
         if kind == "write":
-            self.writes.append((k, n))
+            self.writes.append((k, n, path))
         if k == self.at:
             if kind == "write" and self.after:
                 return True
@@ -88,10 +100,10 @@ class CutFiles:
             self.states.append(dict(self.files))
 
     def open(self, path, mode):
-        if mode not in ("rb", "wb", "r+b"):
+        if mode not in ("rb", "wb", "r+b", "ab", "w"):
             raise ValueError("mode " + mode)
         self._op("open")
-        if mode != "wb" and path not in self.files:
+        if mode in ("rb", "r+b") and path not in self.files:
             raise OSError(2)                   # ENOENT
         f = _File(self, path, mode)
         self._done()
@@ -127,14 +139,25 @@ class _File:
         self.path = path
         self.writing = mode != "rb"
         self.pos = 0
-        if mode == "wb":
+        if mode in ("wb", "w"):
             self.data = b""
             if fs.fat or path not in fs.files:
                 # FAT truncates at open; littlefs creates a new file at
                 # open (empty) but truncates an old one only at close.
                 fs.files[path] = b""
+        elif mode == "ab":
+            if path not in fs.files:
+                fs.files[path] = b""          # created at open, on both
+            self.data = fs.files[path]
+            self.pos = len(self.data)
         else:
             self.data = fs.files[path]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def read(self):
         if self.fs.dead:
@@ -149,9 +172,9 @@ class _File:
         self.pos = pos
 
     def write(self, b):
-        b = bytes(b)
+        b = b.encode() if isinstance(b, str) else bytes(b)
         fs = self.fs
-        torn = fs._op("write", len(b))
+        torn = fs._op("write", len(b), self.path)
         if torn:
             b = b[:fs.after]
         d = self.data
@@ -227,7 +250,45 @@ def _history(n, slots=None):
     return b"".join(out)
 
 
-def _flash(settings=True, history=0, progress=None):
+# The journal: record i of a wake is _record(i), of a kind trace writes
+# with no routine's words; a Journal holds them as the shell's does.
+
+def _record(i):
+    kind = (CMD_STATE, CMD_VIBE, CMD_LED, CMD_STROKE)[i % 4]
+    a = (i % 6, 1 + i % 30, i % 13, 1 + i % 7)[i % 4]
+    b = (0, 40 + 10 * (i % 100), 0, 7)[i % 4]
+    c = (0, 100 + i % 900, 0, 0)[i % 4]
+    return (1000 + 37 * i, kind, a, b, c)
+
+
+def _records(lo, hi, lost=0):
+    """Records lo..hi-1 as journal.chunks gives them back, after a lost
+    line if the ring dropped `lost` before lo."""
+    out = [(_record(lo)[0], -1, lost, 0, 0)] if lost else []
+    return out + [_record(i) for i in range(lo, hi)]
+
+
+def _journal(capacity, saves, n=0, saved=0, files=None):
+    """A Journal of `capacity` that has taken records 0.. and, after the
+    first `saves[k]` of them, been saved to `files` (memory.save_journal);
+    then (the same wake, later) has taken n in all, `saved` of them on
+    flash already."""
+    j = Journal(capacity)
+    for upto in list(saves) + [n]:
+        while j.count < upto:
+            t, kind, a, b, c = _record(j.count)
+            j.take(t, [kind, a, b, c], 1)
+        if files is not None and upto in saves:
+            memory.save_journal(files, ROOT, j)
+    if saved:
+        j.saved = saved
+    return j
+
+
+def _flash(settings=True, history=0, progress=None, journal=()):
+    """The flash: settings (the old ones) or none, `history` sessions,
+    `progress`, and journal.bin as a Journal of 16 saved after each count
+    in `journal`."""
     fs = CutFiles({})
     if settings:
         memory.write_settings(fs, ROOT, OLD_SETTINGS)
@@ -236,6 +297,8 @@ def _flash(settings=True, history=0, progress=None):
         fs.files[ROOT + memory.HISTORY] = _history(history, full if history > full else None)
     if progress is not None:
         memory.write_progress(fs, ROOT, progress)
+    if journal:
+        _journal(16, journal, files=fs)
     return fs.files
 
 
@@ -243,10 +306,61 @@ def _append(fs):
     memory.append_history(fs, ROOT, MINS - 20, 700, 6, 6, "eyes", 2, 1, END_FINISHED, 0)
 
 
+def _save_journal(capacity, before, n):
+    """The keeper's journal write: a Journal of `capacity` that saved after
+    each count in `before` (on the flash already) has taken n records."""
+    def work(fs):
+        j = _journal(capacity, before, n, before[-1])
+        memory.save_journal(fs, ROOT, j)
+        if j.saved != n:
+            raise AssertionError("save_journal left %d of %d records saved" % (j.saved, n))
+    return work
+
+
+def _powered(fs, call, *args):
+    """call(*args) where the wand's own files are fs: facewand.power_off
+    takes memory.Files() (keeper.Files, as memory imports it afresh), and
+    facewand.trace writes journal.jsonl with open(). Returns the lines
+    power_off logged (each an exception it took and went on from)."""
+    import sys
+    from facewand import keeper, power_off, trace
+    said = []
+    mods = [memory, sys.modules.get("facewand.memory")]
+    files, log, words = keeper.Files, power_off.log, power_off.with_words
+    keeper.Files = lambda: fs
+    for m in mods:
+        if m is not None:
+            m.Files = keeper.Files
+    trace.open = lambda path, mode="r": fs.open(path, mode)
+    power_off.log = said.append
+    power_off.with_words = lambda root, routines: routines      # (the routines have none)
+    try:
+        call(*args)
+    finally:
+        keeper.Files = files
+        for m in mods + [sys.modules.get("facewand.memory")]:
+            if m is not None:
+                m.Files = files
+        power_off.log = log
+        power_off.with_words = words
+        try:
+            delattr(trace, "open")
+        except (AttributeError, KeyError):
+            pass
+    return said
+
+
 def _boot(fs):
+    """Start-up's memory (facewand.start): the settings, a journal left by
+    a cut written out, what recall finds. Returns what power_off logged."""
+    from facewand import power_off
     settings = Settings()
     memory.read_settings(fs, ROOT, settings)
+    said = []
+    if ROOT + memory.JOURNAL in fs.files:
+        said = _powered(fs, power_off.journal_after_a_cut, ROOT, ROUTINES)
     memory.recall(fs, ROOT, ROUTINES, settings, clock)
+    return said
 
 
 class _Sch:
@@ -277,17 +391,28 @@ class _Engine:
         self.wake_t = 60000          # nothing due for a minute
         self.settings = Settings(**NEW_SETTINGS)
         self.gestures = _Gestures()
+        self.routines = ROUTINES
+
+
+class _Shell:
+    def elapsed(self):
+        return 120000
 
 
 def _keeper(inst, ended, settings):
     """The keeper through a session's step `inst`: the step begins (its
-    progress), then the wand switches off, the session still running
+    progress, and the journal so far: records 6..15, 0..5 on flash
+    already), then the wand switches off, the session still running
     (ended 0) or ended, with a setting changed or not: all it owes then,
-    in its order."""
+    in its order; then the journal is written out (power_off.save_journal:
+    journal.jsonl from journal.bin and the ring's 16..23; journal.bin
+    removed)."""
     def work(fs):
+        from facewand import power_off
         from facewand.keeper import Keeper
         e = _Engine(inst)
-        k = Keeper(e, ROOT, fs, clock, None, Journal(96))
+        j = _journal(96, (), 16, 6)
+        k = Keeper(e, ROOT, fs, clock, None, j)
         # Its writes as Keeper._write makes them, without importing memory
         # afresh for each (a compile each time where no bytecode is cached:
         # 20 times the sweep's own time).
@@ -301,10 +426,20 @@ def _keeper(inst, ended, settings):
             e.ends += 1
         if settings:
             e.changes += 1
+        _journal_more(j, 24)
         k.power_off(False)
         if k.failed:
             raise AssertionError("the keeper's writes failed")
+        said = _powered(fs, power_off.save_journal, j, e, _Shell(), ROOT, None, None)
+        if said:
+            raise AssertionError("power_off.save_journal: %r" % said)
     return work
+
+
+def _journal_more(j, n):
+    while j.count < n:
+        t, kind, a, b, c = _record(j.count)
+        j.take(t, [kind, a, b, c], 1)
 
 
 # name: (the flash before, the write)
@@ -324,15 +459,41 @@ WORKLOADS = {
     # keeper numbers the session's record, written earlier in the wake); at
     # power-off the session's record, its progress marked recorded, the
     # settings
-    "keeper_off": (lambda: _flash(True, 5, _progress(2, 0, 5)), _keeper(3, 0, True)),
-    "keeper_off_full": (lambda: _flash(True, 81, _progress(2, 0, 81)), _keeper(3, 0, False)),
+    "keeper_off": (lambda: _flash(True, 5, _progress(2, 0, 5), (6,)), _keeper(3, 0, True)),
+    "keeper_off_full": (lambda: _flash(True, 81, _progress(2, 0, 81), (6,)),
+                        _keeper(3, 0, False)),
     # progress as the last step begins; the session's record, its progress
     # cleared, the settings
-    "keeper_finished": (lambda: _flash(True, 5, _progress(8, 0, 5)),
+    "keeper_finished": (lambda: _flash(True, 5, _progress(8, 0, 5), (6,)),
                         _keeper(9, END_FINISHED, True)),
-    # start-up itself: settings written on a fresh wand; a cut session recorded
+    # start-up itself: settings written on a fresh wand; a cut session
+    # recorded, the journal of its wake written out
     "boot_fresh": (lambda: _flash(False), _boot),
-    "boot_after_a_cut": (lambda: _flash(True, 5, _progress(4, 0, 5)), _boot),
+    "boot_after_a_cut": (lambda: _flash(True, 5, _progress(4, 0, 5), (10, 33)), _boot),
+    # the journal appended: a first chunk; one after two (the second after
+    # records the ring dropped); two at once (the ring wrapped), the first
+    # after records dropped
+    "journal_first": (lambda: _flash(True, 5, _progress(2, 0, 5)), _save_journal(96, (0,), 20)),
+    "journal_append": (lambda: _flash(True, 5, _progress(2, 0, 5), (10, 33)),
+                       _save_journal(16, (10, 33), 45)),
+    "journal_wrap": (lambda: _flash(True, 5, _progress(2, 0, 5), (10,)),
+                     _save_journal(16, (10,), 30)),
+}
+
+# What journal.bin holds after each of the journal's writes, uncut; the
+# keeper's wake leaves none, and journal.jsonl with every record.
+JOURNALS = {
+    "journal_first": lambda: _records(0, 20),
+    "journal_append": lambda: _records(0, 10) + _records(17, 33, 7) + _records(33, 45),
+    "journal_wrap": lambda: _records(0, 10) + _records(14, 30, 4),
+    "keeper_off": list,
+    "keeper_off_full": list,
+    "keeper_finished": list,
+}
+JSONLS = {
+    "keeper_off": lambda: _records(0, 24),
+    "keeper_off_full": lambda: _records(0, 24),
+    "keeper_finished": lambda: _records(0, 24),
 }
 
 CHECKS = tuple(sorted(WORKLOADS))
@@ -376,6 +537,22 @@ def _legal(start, uncut, fat):
     return settings, progress, old, new
 
 
+JOURNAL = ROOT + memory.JOURNAL
+JSONL = ROOT + "/journal.jsonl"
+_EVENTS = {-1: "lost", CMD_STATE: "state", CMD_VIBE: "vibe", CMD_LED: "led", CMD_STROKE: "stroke"}
+
+
+def _lines(records):
+    """(t_ms, event) of the journal lines for records (journal.chunks')."""
+    return [(r[0], _EVENTS[r[1]]) for r in records]
+
+
+def _journal_lines(files):
+    import json
+    text = files.get(JSONL, b"").decode()
+    return [(d["t_ms"], d["event"]) for d in (json.loads(x) for x in text.splitlines())]
+
+
 def _fail(what, why):
     raise AssertionError("%s: %s" % (what, why))
 
@@ -383,24 +560,56 @@ def _fail(what, why):
 def _check_boot(files, fat, legal, what):
     """Boot (as start-up does) on the flash `files` left by a cut, twice,
     and hold what it finds against `legal`."""
+    from facewand import power_off
     settings_ok, progress_ok, old, new = legal
     fs = CutFiles(files, fat)
     try:
         # what was left, before start-up writes anything
         records, damaged = memory.read_history(fs, ROOT)
         p = memory.read_progress(fs, ROOT)
+        saved = chunks(files.get(JOURNAL, b""))
         # start-up
         s = Settings()
         note, message = memory.read_settings(fs, ROOT, s)
+        said = []
+        if JOURNAL in fs.files:
+            said = _powered(fs, power_off.journal_after_a_cut, ROOT, ROUTINES)
         recall = memory.recall(fs, ROOT, ROUTINES, s, clock)
         after, damaged_after = memory.read_history(fs, ROOT)
+        written = dict(fs.files)
         # and the next start-up
         s2 = Settings()
         note2, _ = memory.read_settings(fs, ROOT, s2)
+        if JOURNAL in fs.files:
+            said += _powered(fs, power_off.journal_after_a_cut, ROOT, ROUTINES)
         memory.recall(fs, ROOT, ROUTINES, s2, clock)
         again, damaged_again = memory.read_history(fs, ROOT)
+        # journal.bin read as power-off reads it (a wake that went on)
+        other = CutFiles(files, fat)
+        engine = _Engine(0)
+        engine.sessions = 1
+        said_off = _powered(other, power_off.save_journal, Journal(8), engine, _Shell(), ROOT,
+                            None, None)
     except Exception as e:
         _fail(what, "the boot raised %s %r" % (type(e).__name__, e.args))
+    # The journal: start-up wrote out every record journal.bin held, with a
+    # cut line, and removed it (none: journal.jsonl as it was); power-off
+    # would have written them all; neither took an exception.
+    if said or said_off:
+        _fail(what, "the journal's writer said %r" % (said + said_off))
+    if JOURNAL in written or JOURNAL in other.files:
+        _fail(what, "journal.bin left after %s" % ("start-up" if JOURNAL in written else "power-off"))
+    want = _lines(saved)
+    if saved:
+        want.append((saved[-1][0], "cut"))
+        if _journal_lines(written) != want:
+            _fail(what, "start-up wrote journal.jsonl %r, not %r" % (_journal_lines(written), want))
+    elif written.get(JSONL) != files.get(JSONL):
+        _fail(what, "start-up changed journal.jsonl with no journal.bin")
+    if fs.files.get(JSONL) != written.get(JSONL):
+        _fail(what, "the next start-up changed journal.jsonl")
+    if saved and _journal_lines(other.files) != _lines(saved):
+        _fail(what, "power-off wrote journal.jsonl %r, not %r" % (_journal_lines(other.files), _lines(saved)))
     # Settings: the old or the new ones (FAT: or none, said).
     if (note, as_dict(s)) not in settings_ok:
         _fail(what, "settings %r (note %d, %r), not the old or the new ones" % (as_dict(s), note, message))
@@ -455,7 +664,8 @@ def _check_boot(files, fat, legal, what):
         sessions = [(r[1], r[5], r[4]) for r in got]
         for k in sessions:
             if sessions.count(k) > 1:
-                _fail(what, "after %s a session is recorded twice: %r" % (when, [r for r in got if (r[1], r[5], r[4]) == k]))
+                _fail(what, "after %s a session is recorded twice: %r"
+                      % (when, [r for r in got if (r[1], r[5], r[4]) == k]))
 
 
 def check_cuts(name):
@@ -472,9 +682,16 @@ def check_cuts(name):
         if uncut.dead or not uncut.writes:
             _fail(name, "the uncut run wrote nothing")
         legal = _legal(start, uncut, fat)
+        if name in JOURNALS and chunks(uncut.files.get(JOURNAL, b"")) != JOURNALS[name]():
+            _fail(name, "journal.bin holds %r, not %r" % (chunks(uncut.files.get(JOURNAL, b"")),
+                                                          JOURNALS[name]()))
+        if name in JSONLS and _journal_lines(uncut.files) != _lines(JSONLS[name]()):
+            _fail(name, "journal.jsonl holds %r" % _journal_lines(uncut.files))
         points = [(k, 0) for k in range(uncut.ops)]
-        for k, n in uncut.writes:
-            points += [(k, b) for b in range(1, n)]
+        for k, n, path in uncut.writes:
+            # journal.jsonl (trace's text, not memory's records): torn once
+            # per write, which is all a torn line can differ by
+            points += [(k, b) for b in (range(1, n) if path != JSONL else range(1, min(n, 2)))]
         seen = {}
         _check_boot(uncut.files, fat, legal, "%s (%s) uncut" % (name, mode))
         for k, b in points:
@@ -485,15 +702,25 @@ def check_cuts(name):
                 pass
             if not fs.dead:
                 _fail(name, "cut %d+%d never came" % (k, b))
+            where = ("%s (%s): cut before operation %d (%s)" % (name, mode, k, uncut.kinds[k])
+                     if not b else "%s (%s): cut %d bytes into operation %d (%s)"
+                     % (name, mode, b, k, uncut.kinds[k]))
+            # journal.bin's records are those it held before the operation
+            # cut: a chunk torn on FAT is dropped, the chunks before it kept
+            # (those of this write too, on FAT), none misread.
+            try:
+                got = chunks(fs.files.get(JOURNAL, b""))
+            except Exception as e:
+                _fail(where, "journal.chunks raised %s %r" % (type(e).__name__, e.args))
+            if got != chunks(uncut.before[k].get(JOURNAL, b"")):
+                _fail(where, "journal.bin's records %r, not the %d before the cut"
+                      % (got, len(chunks(uncut.before[k].get(JOURNAL, b"")))))
             # The boot's outcome is a function of the flash alone: a state
             # seen before (a littlefs cut inside a write leaves what a cut
             # before it does) has been booted.
             key = tuple(sorted(fs.files.items()))
             if key not in seen:
                 seen[key] = 1
-                where = ("%s (%s): cut before operation %d (%s)" % (name, mode, k, uncut.kinds[k])
-                         if not b else "%s (%s): cut %d bytes into operation %d (%s)"
-                         % (name, mode, b, k, uncut.kinds[k]))
                 _check_boot(fs.files, fat, legal, where)
         out[mode] = len(points)
         out["boots"] += len(seen)
