@@ -73,7 +73,8 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(
                 "power-loss on the emulated Pico (real littlefs, MicroPython 1.28 rp2): %d cuts at "
                 "%s ms into the writes, %d boots on what they left, every boot ok, settings old or "
-                "new, history whole but the record in flight (%.0f s)"
+                "new, history whole but the record in flight, no session twice, journal.bin in whole "
+                "rounds and written out at the next boot (%.0f s)"
                 % (PICO["cuts"], ", ".join(str(m) for m in sorted(PICO["moments_ms"])), PICO["boots"],
                    PICO["wall_s"]))
     except ImportError:
