@@ -37,7 +37,8 @@
 # writes them all out to journal.jsonl, with a cut line, and removes it.
 from facewand import memory
 from facewand.commands import CMD_LED, CMD_STATE, CMD_STROKE, CMD_VIBE, DONE, RUNNING
-from facewand.journal import Journal, chunks
+from facewand.journal import Journal
+from facewand.memory import chunks
 from facewand.names import END_NAMES, NOTE_NAMES
 from facewand.settings import Settings
 from facewand.settings_limits import as_dict
@@ -213,6 +214,19 @@ def clock():
     return MINS, NOW_S
 
 
+class _Time:
+    """The time module as the keeper reads its clock (memory.wand_clock):
+    the same moment as clock()."""
+
+    @staticmethod
+    def localtime():
+        return (2025, 3, 1, 8, 30, 0, 5, 60)
+
+    @staticmethod
+    def time():
+        return NOW_S
+
+
 class _Routine:
     def __init__(self, name, steps):
         self.name = name
@@ -262,7 +276,7 @@ def _record(i):
 
 
 def _records(lo, hi, lost=0):
-    """Records lo..hi-1 as journal.chunks gives them back, after a lost
+    """Records lo..hi-1 as memory.chunks gives them back, after a lost
     line if the ring dropped `lost` before lo."""
     out = [(_record(lo)[0], -1, lost, 0, 0)] if lost else []
     return out + [_record(i) for i in range(lo, hi)]
@@ -412,7 +426,7 @@ def _keeper(inst, ended, settings):
         from facewand.keeper import Keeper
         e = _Engine(inst)
         j = _journal(96, (), 16, 6)
-        k = Keeper(e, ROOT, fs, clock, None, j)
+        k = Keeper(e, ROOT, fs, _Time, None, j)
         # Its writes as Keeper._write makes them, without importing memory
         # afresh for each (a compile each time where no bytecode is cached:
         # 20 times the sweep's own time).
@@ -543,7 +557,7 @@ _EVENTS = {-1: "lost", CMD_STATE: "state", CMD_VIBE: "vibe", CMD_LED: "led", CMD
 
 
 def _lines(records):
-    """(t_ms, event) of the journal lines for records (journal.chunks')."""
+    """(t_ms, event) of the journal lines for records (memory.chunks')."""
     return [(r[0], _EVENTS[r[1]]) for r in records]
 
 
@@ -711,7 +725,7 @@ def check_cuts(name):
             try:
                 got = chunks(fs.files.get(JOURNAL, b""))
             except Exception as e:
-                _fail(where, "journal.chunks raised %s %r" % (type(e).__name__, e.args))
+                _fail(where, "memory.chunks raised %s %r" % (type(e).__name__, e.args))
             if got != chunks(uncut.before[k].get(JOURNAL, b"")):
                 _fail(where, "journal.bin's records %r, not the %d before the cut"
                       % (got, len(chunks(uncut.before[k].get(JOURNAL, b"")))))

@@ -32,7 +32,7 @@ import rig                                     # noqa: E402
 import power_cut                               # noqa: E402
 from facewand import board as board_file        # noqa: E402
 from facewand import memory                     # noqa: E402
-from facewand.journal import chunks            # noqa: E402
+from facewand.memory import chunks             # noqa: E402
 from facewand.names import NOTE_NAMES           # noqa: E402
 from facewand.settings import Settings          # noqa: E402
 from facewand.settings_limits import as_dict    # noqa: E402

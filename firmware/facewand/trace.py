@@ -90,7 +90,7 @@ def dump(journal, routines, path, feed=None, crash=None, t=0, saved=(), cut=Fals
     """Write the journal out as JSON Lines (at power-off, or at start-up
     after a power cut: allocation is fine), feeding the watchdog as it
     goes: a long one takes seconds of an RP2040's time, plus the flash's.
-    `saved`: the records already put on flash (journal.chunks of
+    `saved`: the records already put on flash (memory.chunks of
     journal.bin), which come first; then those of `journal` (None: none)
     not among them. Records dropped unsaved are marked by a lost line;
     `crash` ends it with a crash line at `t`, `cut` with a cut line (the
