@@ -20,6 +20,7 @@ from sim import plot
 from sim.fakehw.script import parse_script
 from sim.session import Session
 from test_host_tools_history import WEEK, write_history
+from host_cli import one_line
 
 KINDS = set(journal.EVENTS)          # every kind the README's trace table names
 
@@ -28,13 +29,6 @@ def sim(capsys, *argv):
     status = sim_cli.main([str(a) for a in argv])
     out, err = capsys.readouterr()
     return status, out, err
-
-
-def one_line(text):
-    assert "Traceback" not in text
-    lines = text.splitlines()
-    assert len(lines) == 1, text
-    return lines[0]
 
 
 def _run(folder, name, script, *extra):
