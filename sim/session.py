@@ -10,7 +10,7 @@
 # and compare traces line for line, with the heap locked around every tick.
 from facewand import hardware
 from facewand import compat as ticks
-from facewand.commands import DONE, OFF
+from facewand.commands import DONE, OFF, RUNNING
 from facewand.engine import Engine
 from facewand.view import RingView
 from facewand.journal import Journal
@@ -34,6 +34,10 @@ def input_line(t, kind, value):
         return line(t, "input", ',"input":"pressure","permille":%d' % value)
     if kind == "battery":
         return line(t, "input", ',"input":"battery","mv":%d' % value)
+    if kind == "set":
+        v = value[1]
+        return line(t, "input", ',"input":"set","key":"%s","value":%s'
+                    % (value[0], ("true" if v else "false") if v is True or v is False else "%d" % v))
     return line(t, "input", ',"input":"%s"' % kind)
 
 
@@ -92,6 +96,13 @@ class Session:
     def __init__(self, routines, settings, events, write, board, start_tick=0,
                  lock=_no_guard, unlock=_no_guard, on_step=None, choice=0, load_errors=0,
                  wire=False, until_off=False, skip=True, flash=None, clock_s=None):
+        # A script's settings (`set` lines, at power-on) are the wand's own.
+        self.settings_set = [e for e in events if e[1] == "set"]
+        if self.settings_set:
+            from facewand.settings_limits import check_one
+            for e in self.settings_set:
+                check_one(settings, e[2][0], e[2][1])
+            events = [e for e in events if e[1] != "set"]
         self.world = World(board, events, start_tick, wire)
         if clock_s is not None:
             self.world.clock_s = clock_s
@@ -103,9 +114,10 @@ class Session:
             from facewand import memory
             files = memory.Files()
             note, message = memory.read_settings(files, flash, settings)
-            if board.pressure is not None and settings.pressure_full:
-                board.pressure = dict(board.pressure, zero=settings.pressure_zero,
-                                      full=settings.pressure_full)
+        if board.pressure is not None and settings.pressure_full:
+            # (as start-up does: the wearer's calibration over the board's)
+            board.pressure = dict(board.pressure, zero=settings.pressure_zero,
+                                  full=settings.pressure_full)
         self.hw = hardware.build(board, machine, neopixel, settings.brightness)
         count = board.ring["count"]
         if flash is not None:
@@ -168,6 +180,9 @@ class Session:
         w = self.world
         e = self.engine
         w.advance_to(0)
+        if self.write is not None:
+            for t, kind, value in self.settings_set:
+                self.write(input_line(t, kind, value))
         self.lock()
         self.shell.power_on(w.now)
         self.unlock()
@@ -251,6 +266,8 @@ class Session:
         e = self.engine
         if e.stirred or not e.lazy:
             return 0
+        if e.sense is not None and e.state == RUNNING:
+            return 0              # (the stroke detector takes every sample)
         hw = self.hw
         w = self.world
         wire = w.wire

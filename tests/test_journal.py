@@ -6,10 +6,10 @@
 # or the journal would hand back a different number than the engine said.
 import pytest
 
-from facewand import commands, cues, journal, names, routine_file
+from facewand import commands, cues, journal, names, routine_file, sense
 from facewand.commands import (
     CMD_STATE, CMD_STEP, CMD_VIBE, CMD_LED, CMD_WARN, CMD_CLEAR, CMD_STROKE, CMD_POINT,
-    CMD_ROUTINE, CMD_NOTE, CMD_OFFER, CMD_SET, CMD_STRIDE, OFF, OFFER, POINT_PRESS, POINT_RELEASE, REASON_PRESSURE, REASON_BATTERY,
+    CMD_ROUTINE, CMD_NOTE, CMD_OFFER, CMD_SET, CMD_SENSED, CMD_STRIDE, OFF, OFFER, POINT_PRESS, POINT_RELEASE, REASON_PRESSURE, REASON_BATTERY,
 )
 from facewand.engine import INTENSITY_STEPS
 from facewand.journal import Journal
@@ -83,6 +83,9 @@ RANGES = {
     CMD_NOTE: (len(names.NOTE_NAMES) - 1, 0, 0),
     CMD_OFFER: (MAX_STEPS, ROUNDS_MAX, cues.MAX_ROUTINES - 1),  # as CMD_STEP
     CMD_SET: (len(names.SET_NAMES) - 1, max(INTENSITY_STEPS), 0),
+    # what was sensed; the period in 4 ms (sense's longest interval) or a
+    # peak in permille; the count, capped by the engine
+    CMD_SENSED: (len(names.SENSED_NAMES) - 1, max(sense._LAST_MS // 4, 1000), 1023),
 }
 
 

@@ -31,7 +31,7 @@ def test_a_value_given_is_kept():
     ({"battery_low_mv": 3.5}, "battery_low_mv: expected an integer 2800..4200, got 3.5"),
     ({"volume": 3}, "volume: unknown setting (known: intensity, brightness, routine, auto_off_ms, "
                     "battery_low_mv, pressure_zero, pressure_full, haptic_only, long_press_ms, "
-                    "strong_cues, resume_window_s)"),
+                    "strong_cues, resume_window_s, follow)"),
 ])
 def test_a_value_out_of_its_limits_is_refused_by_name(values, message):
     with pytest.raises(ValueError) as e:

@@ -147,7 +147,7 @@ def lean(routines):
     for r in routines:
         steps = []
         for s in r.steps:
-            s = Step("", "", "", s.strokes, s.presses, s.hold_ms, s.pressure_max)
+            s = Step("", "", "", s.strokes, s.presses, s.hold_ms, s.pressure_max, "", s.pressure_min)
             steps.append(same.setdefault(s, s))
         out.append(Routine(r.name, r.colour, r.rounds, r.pace_start_ms, r.pace_end_ms,
                            r.intensity, tuple(steps)))

@@ -29,6 +29,9 @@
 #   long, then resume's rising pair ("resume?").
 # - intensity changed (double press while paused): short, short, long, all
 #   strong, at the new strength.
+# - a stroke sensed lighter than the step asks (following the person's
+#   strokes, facewand.sense): "a little more", a soft short then a soft long,
+#   as gentle as "too hard" is insistent.
 #
 # A pattern is written below as a flat tuple of (on_ms, off_ms, level)
 # triples; level is in permille of the session intensity, and a triple with
@@ -72,6 +75,7 @@ MAX_ROUTINES = const(8)
 V_FAULT = const(34)         # at start-up: a part will not start, or nothing to run
 V_OFFER = const(35)         # at power-on: resume the session the power cut off?
 V_LEVEL = const(36)         # the intensity just chosen, felt at its new strength
+V_LIGHT = const(37)         # a stroke sensed lighter than the step asks: press a little more
 
 
 def _vocabulary():
@@ -116,6 +120,7 @@ def _vocabulary():
         count(3, STRONG)[:-2] + (GROUP_GAP, STRONG) + count(3, STRONG),   # fault: 3 + 3
         (LONG, GROUP_GAP, SOFT, SHORT, GAP, MEDIUM, SHORT, 0, STRONG),    # offer: soft long, rising pair
         (SHORT, GAP, STRONG, SHORT, GAP, STRONG, LONG, 0, STRONG),  # level: short short long
+        (SHORT, GAP, SOFT, LONG, 0, SOFT),                          # light: a soft nudge, short long
     ]
 
 

@@ -16,11 +16,14 @@ VIBE_NAMES = tuple(["none"] + ["step%d" % n for n in range(1, MAX_STEP_CUE + 1)]
     "stroke", "stroke_last", "press", "release", "pressure_high",
     "battery_low", "start", "pause", "resume", "end", "finish", "power_off",
     "wake",
-] + ["routine%d" % n for n in range(1, MAX_ROUTINES + 1)] + ["fault", "offer", "level"])
+] + ["routine%d" % n for n in range(1, MAX_ROUTINES + 1)] + ["fault", "offer", "level", "light"])
 
 # By ring pattern (view.L_*, numbered in facewand/view.py).
 LED_NAMES = ("off", "idle", "start", "step", "stroke", "hold", "paused",
              "warn", "battery_low", "done", "routine", "error", "offer", "level")
+
+# What the stroke detector sensed, by commands.SENSED_*.
+SENSED_NAMES = ("", "stroke", "press", "light")
 
 # By the notes' numbers (what the wand says at power-on about its memory:
 # facewand.memory).

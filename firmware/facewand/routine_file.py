@@ -40,6 +40,7 @@ STEP_FIELDS = {
     "presses": ("int", False, 0, 10),
     "hold_ms": ("int", False, 500, 10000),
     "pressure_max": ("frac", True, 50, 1000),
+    "pressure_min": ("frac", False, 0, 900),
     "hint": ("text", False, 0, 80),
 }
 
@@ -86,6 +87,10 @@ class _Checker(Checker):
             self.fail(path + ".hold_ms", "given but the step has no presses")
         if not presses and not f["strokes"]:
             self.fail(path, "a step needs strokes or presses (both are 0)")
+        low = f.get("pressure_min", 0)
+        if low >= f["pressure_max"]:
+            self.fail(path + ".pressure_min", "below pressure_max (%s), not %s"
+                      % (_frac(f["pressure_max"]), _frac(low)))
         # A step's words (name, zone, direction, hint) are for the simulator,
         # the trace and the journal; the running wand keeps none of them
         # (checked.lean).
@@ -94,7 +99,7 @@ class _Checker(Checker):
         if shared is not None:
             name = shared.setdefault(name, name)
         s = Step(name, f["zone"], f["direction"], f["strokes"], presses, hold,
-                 f["pressure_max"], f.get("hint", ""))
+                 f["pressure_max"], f.get("hint", ""), low)
         # Routines repeat steps ("Neck" in three of the five built-ins):
         # one copy of each name and of each step, the same in every file.
         return s if shared is None else shared.setdefault(s, s)

@@ -25,14 +25,15 @@ MAX_STEPS = const(12)        # step cues are defined for steps 1..12
 # attribute table grows in steps), and a wand holds every step of every
 # routine it has.
 _Step = namedtuple("Step", ("name", "zone", "direction", "strokes", "presses", "hold_ms",
-                            "pressure_max", "hint"))
+                            "pressure_max", "hint", "pressure_min"))
 
 
-def Step(name, zone, direction, strokes, presses, hold_ms, pressure_max, hint=""):
-    """pressure_max is in permille of full scale. The words (name, zone,
-    direction, hint) are for the simulator, the trace and the docs: the
-    wand's steps have them empty (routine_file, `words`)."""
-    return _Step(name, zone, direction, strokes, presses, hold_ms, pressure_max, hint)
+def Step(name, zone, direction, strokes, presses, hold_ms, pressure_max, hint="", pressure_min=0):
+    """pressure_max and pressure_min are in permille of full scale (0: no
+    lower band). The words (name, zone, direction, hint) are for the
+    simulator, the trace and the docs: the wand's steps have them empty
+    (routine_file, `words`)."""
+    return _Step(name, zone, direction, strokes, presses, hold_ms, pressure_max, hint, pressure_min)
 
 
 class Routine:

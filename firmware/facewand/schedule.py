@@ -4,6 +4,14 @@
 # Every instant is an exact offset from its step's start (step_t), and a
 # step starts exactly where the one before it was planned to end, so a long
 # session cannot drift however late its ticks come. A pause shifts step_t.
+#
+# Following the person (`follow`: a calibrated pressure sensor and the
+# setting on; facewand.sense): a step's strokes are the person's own,
+# counted by sensed(), and the step ends with its last, or at twice its
+# planned length if they do not come (a distracted person is never stuck).
+# The stroke items go on as the pace cue, at the routine's period times
+# `ratio` (permille, 800..1200: it drifts toward the person's rhythm, and
+# the routine's slowing through the session still shows through it).
 from facewand.routines import INTRO_MS, PRESS_GAP_MS, step_length
 from facewand.compat import add
 from facewand.view import A_LEAD, A_INTRO, A_HOLD, A_GAP, A_STROKE
@@ -28,6 +36,9 @@ class Schedule:
         self.doing = A_LEAD       # what the person is doing (picks the ring pattern)
         self.mark_t = 0           # offset of the current hold or stroke
         self.last = False         # the item just fired was the step's last stroke
+        self.follow = False       # the person's sensed strokes count (see above)
+        self.ratio = 1000         # following: the pace, permille of the routine's
+        self.base = 0             # ... whose period for this instance this is
         # Worked out once per step instance, not per item: on the wand a
         # call costs ~40 us and a step's start fires two items in one tick.
         self.cur = routine.step_of(0)     # this instance's Step
@@ -60,6 +71,7 @@ class Schedule:
             self.count = routine.instances()
             self.first = False        # prepare() works out instance inst, not the first
         self.inst = inst - 1
+        self.ratio = 1000
         self.next_step(at)
         self.first = False
         self.doing = A_LEAD
@@ -104,14 +116,41 @@ class Schedule:
             else:
                 self.next = STROKE if s.strokes else END
         elif item == STROKE:
-            self.k += 1
-            self.last = self.k == s.strokes
             self.doing = A_STROKE
             self.mark_t = at
             self.next_at = at + self.period
-            if self.last:
-                self.next = END
+            if self.follow:
+                # The pace cue for the stroke to come; sensed() counts it.
+                self.last = self.k + 1 >= s.strokes
+                end = self.step_len * 2
+                if self.next_at >= end:
+                    self.next = END
+                    self.next_at = end
+            else:
+                self.k += 1
+                self.last = self.k == s.strokes
+                if self.last:
+                    self.next = END
         return item
+
+    def sensed(self, at):
+        """Following: the person made a stroke (at offset `at` in the
+        step); True if that was the step's last."""
+        self.k += 1
+        self.mark_t = at
+        return self.k >= self.cur.strokes
+
+    def pace(self, period):
+        """Following: the person's period (ms) moves the pace cue halfway
+        toward it, within 80..120% of the routine's."""
+        base = self.base
+        target = period * 1000 // base
+        if target < 800:
+            target = 800
+        elif target > 1200:
+            target = 1200
+        self.ratio += (target - self.ratio) // 2
+        self.period = base * self.ratio // 1000
 
     def next_step(self, at):
         """Move on to the following step instance, beginning at tick `at`."""
@@ -121,7 +160,8 @@ class Schedule:
         self.inst = i
         self.step_t = at
         self.cur = self.n_cur
-        self.period = self.n_period
+        self.base = self.n_period
+        self.period = self.base * self.ratio // 1000 if self.follow else self.base
         self.step_len = self.n_len
         self.ready = i + 1 >= self.count      # (nothing to work out after the last)
         self.next = INTRO

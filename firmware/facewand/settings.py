@@ -19,6 +19,7 @@ class Settings:
     long_press_ms = 800      # how long a press is held to count as long
     strong_cues = False      # every cue stronger (skin feels vibration less well with age)
     resume_window_s = 1800   # a session cut off is offered back this long; 0: never
+    follow = True            # with a calibrated pressure sensor: count the person's own strokes, follow their pace
 
     def __init__(self, **values):
         if values:

@@ -25,6 +25,7 @@ FIELDS = (
     ("long_press_ms", "choice", LONG_PRESS_CHOICES, 0),
     ("strong_cues", "bool", 0, 1),
     ("resume_window_s", "int", 0, 14400),
+    ("follow", "bool", 0, 1),
 )
 
 

@@ -64,6 +64,13 @@ class Shell:
         self.t0 = 0
         self.battery_t = 0                  # when the battery is next read
         self.now = 0
+        # Following the person's strokes: with a pressure sensor calibrated
+        # for its wearer (settings.pressure_full) and the setting on, the
+        # engine gets a detector (its module is loaded only then).
+        st = engine.settings
+        if hw.fsr is not None and st.follow and st.pressure_full:
+            from facewand.sense import Sense
+            engine.sense = Sense()
 
     def power_on(self, now):
         self.t0 = now

@@ -3,10 +3,11 @@
 # with json.dumps) so CPython and MicroPython produce identical bytes.
 from facewand.commands import (
     CMD_STATE, CMD_STEP, CMD_VIBE, CMD_LED, CMD_WARN, CMD_CLEAR, CMD_STROKE,
-    CMD_POINT, CMD_ROUTINE, CMD_NOTE, CMD_OFFER, CMD_SET, POINT_PRESS,
+    CMD_POINT, CMD_ROUTINE, CMD_NOTE, CMD_OFFER, CMD_SET, CMD_SENSED, POINT_PRESS,
+    SENSED_STROKE, SENSED_LIGHT,
 )
 from facewand.names import (
-    LED_NAMES, NOTE_NAMES, REASON_NAMES, SET_NAMES, STATE_NAMES, VIBE_NAMES,
+    LED_NAMES, NOTE_NAMES, REASON_NAMES, SENSED_NAMES, SET_NAMES, STATE_NAMES, VIBE_NAMES,
 )
 
 
@@ -70,6 +71,13 @@ def command_line(t, kind, a, b, c, routines, frame=None):
                     % (a, b, json_str(routines[c].name)))
     if kind == CMD_NOTE:
         return line(t, "note", ',"note":"%s"' % NOTE_NAMES[a])
+    if kind == CMD_SENSED:
+        rest = ',"kind":"%s","n":%d' % (SENSED_NAMES[a], c)
+        if a == SENSED_STROKE:
+            rest += ',"period_ms":%d' % (b * 4)
+        elif a == SENSED_LIGHT:
+            rest += ',"peak":%d' % b
+        return line(t, "sensed", rest)
     if kind == CMD_SET:
         return line(t, "setting", ',"key":"%s","value":%d' % (SET_NAMES[a], b))
     return line(t, "unknown", ',"kind":%d' % kind)

@@ -1,7 +1,9 @@
 # Event scripts: '<seconds> press|long|double|pressure V|battery V|end|
-# powercut', one per line, '#' comments. `end` stops the run as a wand
-# switched off does (what it owes its flash is written); `powercut` stops it
-# at once, nothing more written. Parsed without floats so CPython and
+# powercut|set NAME VALUE', one per line, '#' comments. `end` stops the run
+# as a wand switched off does (what it owes its flash is written);
+# `powercut` stops it at once, nothing more written. `set` (at time 0 only)
+# is a setting the wand has at power-on (facewand.settings; VALUE an
+# integer, or true/false), e.g. the wearer's pressure calibration. Parsed without floats so CPython and
 # MicroPython read a script identically.
 
 # How a script's gestures become button edges (ms after the line's time).
@@ -78,6 +80,8 @@ def parse_script(text, source):
             if len(words) != 2:
                 raise ScriptError(where + "'%s' takes no value" % kind)
             events.append((t, kind, 0))
+        elif kind == "set":
+            events.append((t, kind, _setting(words, t, where)))
         elif kind == "pressure" or kind == "battery":
             if len(words) != 3:
                 raise ScriptError(where + "'%s' needs one value" % kind)
@@ -89,8 +93,31 @@ def parse_script(text, source):
             events.append((t, kind, v))
         else:
             raise ScriptError(where + "unknown event %s (expected press, long, double, "
-                              "pressure, battery, end or powercut)" % _quote(kind))
+                              "pressure, battery, end, powercut or set)" % _quote(kind))
     return events
+
+
+def _setting(words, t, where):
+    """A `set NAME VALUE` line's (name, value), checked by the firmware's
+    own settings checker."""
+    if len(words) != 4:
+        raise ScriptError(where + "'set' needs a setting's name and a value")
+    if t != 0:
+        raise ScriptError(where + "'set' is a setting at power-on: its time must be 0")
+    word = words[3]
+    if word == "true" or word == "false":
+        v = word == "true"
+    elif _digits(word) and len(word) <= 7:
+        v = int(word)
+    else:
+        raise ScriptError(where + "expected an integer or true/false, got %s" % _quote(word))
+    from facewand.settings import Settings
+    from facewand.settings_limits import check_one
+    try:
+        check_one(Settings(), words[2], v)
+    except ValueError as e:
+        raise ScriptError(where + _quote(words[2])[1:-1] + str(e)[len(words[2]):])
+    return (words[2], v)
 
 
 def _quote(word):
