@@ -123,7 +123,6 @@ _S_N = const(8)
 _S_PRESSES = const(9)
 _S_PERIOD = const(10)
 _S_Q = const(8)
-_PLATEAU_MIN_MS = const(1200)  # strokes: a pulse on this long (or 3/4 of a period) is a press
 _PRESS_PLATEAU_MIN_MS = const(300)
 
 
@@ -495,18 +494,12 @@ class Engine:
 
     def _sense_part(self, presses):
         """A step's presses or its strokes begin: the detector counts
-        afresh, a press being a plateau of half a hold, or one longer than
-        most of a stroke (3/4 of the person's period, or the pace's)."""
-        sch = self.sch
+        afresh; while presses are asked, a plateau of half a hold is one."""
+        ms = 0
         if presses:
-            ms = sch.cur.hold_ms // 2
+            ms = self.sch.cur.hold_ms // 2
             if ms < _PRESS_PLATEAU_MIN_MS:
                 ms = _PRESS_PLATEAU_MIN_MS
-        else:
-            ms = self.sense.s[_S_PERIOD] or sch.period
-            ms = ms * 3 // 4
-            if ms < _PLATEAU_MIN_MS:
-                ms = _PLATEAU_MIN_MS
         self.sense.step(ms)
 
     def _sensed(self, now):

@@ -18,8 +18,8 @@
 #   _MIN_RISE / _MIN_FALL, so noise and a still hand count nothing before
 #   the first stroke has taught it the height;
 # - a pulse that begins within the refractory time of the last (half the
-#   person's period, or _REFRACT_MS before it is known) is the same stroke
-#   rising again (a double peak), not a new one;
+#   person's period, once three intervals make it; _REFRACT_MS before) is
+#   the same stroke rising again (a double peak), not a new one;
 # - a pulse still on after the plateau time is a press (reported once, as
 #   it is reached; the baseline then creeps up under it, so a hand that
 #   came back to rest firmer than before cannot stay "pressing" for ever);
@@ -27,9 +27,11 @@
 #   the engine sets the plateau time for what the step asks (half a hold
 #   while it asks for presses, three quarters of a period for strokes);
 # - the person's period is a robust average of the last four intervals
-#   between stroke onsets: the middle two of four; an interval far from it
-#   (a pause, a missed stroke, the gap between two steps) is left out, and
-#   three of those in a row start it afresh (the person changed pace).
+#   between stroke onsets in one part of a step (the gap between two parts
+#   is the wand's, not the person's): the middle two of four (the median
+#   of three, the mean of two, while it has fewer); an interval
+#   far from it (a pause, a missed stroke) is left out, and three of those
+#   in a row start it afresh (the person changed pace).
 from array import array
 
 from facewand.compat import const, diff
@@ -46,8 +48,8 @@ _LEAVE = const(30)
 _REFRACT_MS = const(450)      # before the period is known: a stroke cannot be faster
 _FIRST_MS = const(400)        # intervals believed before the period is known
 _LAST_MS = const(6000)
-_LOW_PCT = const(60)          # then: within 60..170% of it
-_HIGH_PCT = const(170)
+_LOW_PCT = const(65)          # then: within 65..145% of it
+_HIGH_PCT = const(145)
 
 # The state, by index (public: the engine and the tests read these).
 F = const(0)                  # smoothed signal, << _Q
@@ -67,7 +69,10 @@ NI = const(13)                # intervals held (up to 4)
 IV = const(14)                # ... the last four, at IV..IV+3 (IV + NI % 4 is the next)
 ENTER_AT = const(18)          # the thresholds above the baseline, << _Q (from AMP)
 LEAVE_AT = const(19)
-_SIZE = const(20)
+STROKE_PLATEAU = const(20)    # ms: in a step's strokes, a pulse on this long is a press (from PERIOD)
+_SIZE = const(21)
+_PLATEAU_MIN_MS = const(1200)   # strokes: 3/4 of the person's period, at least this, is a press
+_PLATEAU_FIRST_MS = const(2500)  # before an interval is known: the slowest stroke's 60%
 
 
 class Sense:
@@ -75,18 +80,22 @@ class Sense:
         self.s = array("i", bytearray(4 * _SIZE))
         s = self.s
         s[F] = -1                  # (the first sample starts the smoothing where it is)
-        s[PLATEAU] = 2000
+        s[STROKE_PLATEAU] = _PLATEAU_FIRST_MS
         s[ENTER_AT] = _MIN_RISE << _Q
         s[LEAVE_AT] = _MIN_FALL << _Q
 
     def step(self, plateau_ms):
-        """A new step, or a new part of one: count afresh; a pulse on longer
-        than plateau_ms is a press. The person's period and pulse height
-        carry over: they are the person's, not the step's."""
+        """A new step, or a new part of one: count afresh. In a part that
+        asks for presses a pulse on plateau_ms is one; in strokes (0),
+        one on 3/4 of the person's period. The person's period and pulse
+        height carry over: they are the person's, not the step's."""
         s = self.s
         s[N] = 0
         s[PRESSES] = 0
         s[PLATEAU] = plateau_ms
+        if s[HIGH] == 1:
+            s[HIGH] = 3               # a pulse begun in the part before counts in neither
+        s[HAVE_LAST] = 0              # nor does the gap between two parts (an intro, a press)
 
     def sample(self, p, now):
         """One sample (permille) at tick `now`: NONE, STROKE (s[N] is its
@@ -108,7 +117,7 @@ class Sense:
             if f - b > s[ENTER_AT]:
                 s[ON_T] = now
                 s[PEAK] = f
-                refract = s[PERIOD] >> 1 if s[PERIOD] else _REFRACT_MS
+                refract = s[PERIOD] >> 1 if s[NI] >= 3 else _REFRACT_MS
                 if s[HAVE_LAST] and diff(now, s[LAST_T]) < refract:
                     s[HIGH] = 3
                 else:
@@ -123,7 +132,7 @@ class Sense:
                 # baseline creeps up (~5 s) and the pulse ends in the end.
                 s[BASE] = b + ((f - b) >> 8)
                 return NONE
-            if high == 1 and diff(now, s[ON_T]) >= s[PLATEAU]:
+            if high == 1 and diff(now, s[ON_T]) >= (s[PLATEAU] or s[STROKE_PLATEAU]):
                 s[HIGH] = 2
                 s[HAVE_LAST] = 0          # a press breaks the rhythm
                 s[PRESSES] += 1
@@ -162,6 +171,7 @@ class Sense:
             if not (_FIRST_MS <= ms <= _LAST_MS):
                 s[PERIOD] = 0
                 s[MISSES] = 0
+                s[STROKE_PLATEAU] = _PLATEAU_FIRST_MS
                 return
         s[MISSES] = 0
         n = s[NI]
@@ -176,8 +186,12 @@ class Sense:
             lo = min(a, b, c, d)
             hi = max(a, b, c, d)
             s[PERIOD] = (a + b + c + d - lo - hi) >> 1
+        elif n == 3:
+            a = s[IV]
+            b = s[IV + 1]
+            c = s[IV + 2]
+            s[PERIOD] = a + b + c - min(a, b, c) - max(a, b, c)     # the median
         else:
-            t = 0
-            for i in range(n):
-                t += s[IV + i]
-            s[PERIOD] = t // n
+            s[PERIOD] = (s[IV] + s[IV + n - 1]) >> 1
+        ms = s[PERIOD] * 3 // 4
+        s[STROKE_PLATEAU] = ms if ms > _PLATEAU_MIN_MS else _PLATEAU_MIN_MS
