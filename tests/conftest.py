@@ -52,6 +52,18 @@ def pytest_terminal_summary(terminalreporter):
     except ImportError:
         pass
     try:
+        from test_sensing import FIGURES as S
+        if S:
+            terminalreporter.write_line(
+                "sensing: %d generated people, %d steps: stroke count within +-1 in %.1f%% (exact in %d), "
+                "pace error %.1f%% mean (95th percentile %.1f%%, %d estimates); strokes counted from "
+                "noise alone %d in %d minutes of still contact, during %d press plateaus %d"
+                % (S["people"], S["steps"], 100 * S["accuracy"], S["off_by"].get(0, 0),
+                   100 * S["pace_error_mean"], 100 * S["pace_error_p95"], S["pace_estimates"],
+                   S["noise_strokes"], S["noise_minutes"], S["presses"], S["strokes_in_presses"]))
+    except ImportError:
+        pass
+    try:
         from test_power_cut import CUTS, totals
         parts = []
         for key, name in (("cpython", "CPython"), ("micropython", "MicroPython")):

@@ -27,6 +27,7 @@ from facewand.settings import Settings
 from facewand.shell import TICK_MS
 
 START_S = "0.5"               # the person starts the session with a press here
+START_MS = 500
 
 
 class Person:
@@ -245,8 +246,8 @@ def session(routine_name, seed, board_name="pico", follow=True, limit_s=900):
 
     def on_step(t, engine):
         nxt = t + TICK_MS
-        if hand.stopped or nxt > limit_s * 1000:
-            return
+        if hand.stopped or nxt > limit_s * 1000 or nxt <= START_MS:
+            return                # (the hand is on the skin once it has pressed start)
         hand.plan(nxt)
         v = sensor.read(nxt, hand.force(nxt))
         if v != last[0]:

@@ -2,6 +2,14 @@
 # and the simulator tests: (name, routine, script text or None, start tick).
 import random
 
+import fsr_signal
+
+
+def following(routine, seed):
+    """A wand with a calibrated sensor following a generated person
+    (tests/fsr_signal.py): their pressure at the tick rate, as a script."""
+    return fsr_signal.session(routine, seed)[0]
+
 HANDWRITTEN = [
     ("daily-default", "daily", None, 0),
     ("full-default", "full", None, 0),
@@ -105,6 +113,15 @@ def random_script(seed):
     return "\n".join(lines) + "\n"
 
 
+# Following the person's strokes (issue 12): a quick person on daily (the
+# pace cue drifts to the routine's fastest allowed), a slow one with pauses
+# and a held press on guasha, near the tick counter's wraparound.
+FOLLOWING = [
+    ("daily-following", "daily", following("daily", 2), 0),
+    ("guasha-following-near-wrap", "guasha", following("guasha", 17), (1 << 30) - 40000),
+]
+
+
 def generated(count=24):
     names = ["daily", "guasha", "acupressure", "eyes"]
     return [("random-%02d" % i, names[i % len(names)], random_script(i),
@@ -117,5 +134,6 @@ BOARDS = ("pico", "esp32-devkitc", "xiao-rp2040")
 def all_scenarios():
     """Each scenario on a board; the generated ones cycle through all boards."""
     out = [s + ("pico",) for s in HANDWRITTEN]
+    out += [s + (BOARDS[i % len(BOARDS)],) for i, s in enumerate(FOLLOWING)]
     out += [s + (BOARDS[i % len(BOARDS)],) for i, s in enumerate(generated())]
     return out
