@@ -52,7 +52,7 @@ def _text(s):
 # Kinds: "text", "pos" (an integer from 1), "nat" (an integer from 0),
 # "int" (any integer), "hex" (bytes as hex digits), or a tuple of allowed
 # words. A field named with a "?" is optional.
-TEXT, POS, NAT, INT, HEX = "text", "pos", "nat", "int", "hex"
+TEXT, POS, NAT, INT, HEX, VALUE = "text", "pos", "nat", "int", "hex", "value"
 EVENTS = {
     "state": {"state": TEXT},
     "step": {"index": POS, "name": TEXT, "round": POS, "zone": TEXT, "direction": TEXT},
@@ -64,20 +64,21 @@ EVENTS = {
     "clear": {"reason": TEXT},
     "routine": {"index": POS, "name": TEXT},
     "crash": {"error": TEXT},
-    "input": {"input": ("press", "long", "double", "end", "powercut", "pressure", "battery"),
-              "permille?": NAT, "mv?": NAT},
+    "input": {"input": ("press", "long", "double", "end", "powercut", "pressure", "battery", "set"),
+              "permille?": NAT, "mv?": NAT, "key?": TEXT, "value?": VALUE},
     "motor": {"duty?": NAT, "rtp?": NAT},
     "ring": {"wire": HEX},
     "offer": {"kind": TEXT, "index": POS, "round": POS, "routine": TEXT},
     "note": {"note": TEXT},
     "setting": {"key": TEXT, "value": INT},
+    "sensed": {"kind": ("stroke", "press", "light"), "n": NAT, "period_ms?": NAT, "peak?": NAT},
     "lost": {"records": NAT},
     "cut": {},
 }
 # The one value each kind of input or motor line carries.
-_INPUT_VALUE = {"pressure": "permille", "battery": "mv"}
+_INPUT_VALUE = {"pressure": "permille", "battery": "mv", "set": "value"}
 _EXPECTED = {TEXT: "text", POS: "an integer 1 or more", NAT: "an integer 0 or more",
-             INT: "an integer", HEX: "hex digits, two a byte"}
+             INT: "an integer", HEX: "hex digits, two a byte", VALUE: "an integer or true/false"}
 T_MAX = 2 ** 53      # ms; more is not a time a wand has been on
 
 
@@ -99,6 +100,8 @@ def _ok(v, kind):
                 and all(c in "0123456789abcdefABCDEF" for c in v))
     if kind == INT:
         return is_int(v)
+    if kind == VALUE:
+        return is_int(v) or v is True or v is False
     return is_int(v) and v >= (1 if kind == POS else 0)
 
 
@@ -220,6 +223,13 @@ def describe(ev):
         return "note: %s" % NOTES.get(ev["note"], _text(ev["note"]))
     if k == "setting":
         return "setting changed on the wand: %s %s" % (_text(ev["key"]), _show(ev["value"]))
+    if k == "sensed":
+        if ev["kind"] == "stroke":
+            pace = ev.get("period_ms", 0)
+            return "  your stroke %d%s" % (ev["n"], ", your pace %.1f s" % (pace / 1000) if pace else "")
+        if ev["kind"] == "press":
+            return "  your press %d" % ev["n"]
+        return "  a little more pressure: stroke %d peaked at %d permille" % (ev["n"], ev.get("peak", 0))
     if k == "lost":
         return "(%s not kept: the journal filled before they reached the flash)" % plural(
             ev["records"], "record")

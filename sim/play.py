@@ -80,7 +80,7 @@ WORDS = {
     "start": "start", "pause": "pause", "resume": "resume", "end": "end early",
     "finish": "finished", "power_off": "power off", "wake": "wake",
     "fault": "fault at start-up", "offer": "a session cut off, offered back",
-    "level": "intensity changed",
+    "level": "intensity changed", "light": "a little more pressure",
 }
 
 

@@ -57,6 +57,7 @@ VIBES = {
     "release": (GUIDANCE, "#c5b0d5", "release"),
     "pressure_high": (WARNING, "#d62728", "pressure_high"),
     "battery_low": (WARNING, "#ff7f0e", "battery_low"),
+    "light": (WARNING, "#f4a261", "light"),
     "start": (STATE, "#006400", "start"),
     "finish": (STATE, "#32cd32", "finish"),
     "pause": (STATE, "#7f7f7f", "pause"),
@@ -83,6 +84,8 @@ MARKERS = {"offer": ("D", "#e377c2"), "note": ("o", "#1f77b4"), "setting": ("s",
            "routine": ("^", "#c49c94"), "lost": ("X", "#ff7f0e"), "cut": ("v", "#000000"),
            "crash": ("X", "#d62728")}
 INPUTS = {"press": "o", "double": "d", "long": "s", "end": "x", "powercut": "v"}
+# What the wand sensed (the `sensed` events): marker, colour, height on the pressure axis.
+SENSED = {"stroke": ("^", "#2ca02c", 980), "press": ("s", "#9467bd", 980), "light": ("v", "#f4a261", 940)}
 
 # Rows of the bands axes, bottom up.
 BANDS = ("ring", "warning", "state", "step", "round")
@@ -263,10 +266,19 @@ def draw_trace(events, title="session"):
         ps.append(ps[-1])
         ax_p.plot(ts, ps, drawstyle="steps-post", color="#264653", gid="pressure",
                   label="pressure (permille)")
-        ax_p.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7)
     else:
         ax_p.text(0.5, 0.5, "no pressure readings in this trace", transform=ax_p.transAxes,
                   ha="center", va="center", fontsize=8, color="#777777")
+    # What the wand sensed the person do (following their strokes): each
+    # stroke and press a mark on the pressure line, a light one in orange.
+    for kind, (marker, colour, y) in SENSED.items():
+        xs = [ev["t_ms"] / 1000 for ev in events if ev["event"] == "sensed" and ev["kind"] == kind]
+        if xs:
+            c = ax_p.scatter(xs, [y] * len(xs), marker=marker, s=30, c=colour, zorder=3,
+                             label="sensed " + kind)
+            c.set_gid("sensed:" + kind)
+    if ts or any(ev["event"] == "sensed" for ev in events):
+        ax_p.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7)
     ax_p.set_ylabel("pressure\u2030")
     ax_p.set_ylim(0, 1050)
 

@@ -6,6 +6,7 @@
 import collections
 import datetime
 import json
+import math
 import struct
 import xml.etree.ElementTree as ET
 
@@ -21,6 +22,8 @@ from sim.fakehw.script import parse_script
 from sim.session import Session
 from test_host_tools_history import WEEK, write_history
 from host_cli import one_line
+import fsr_signal
+from test_sensing import LIGHT
 
 KINDS = set(journal.EVENTS)          # every kind the README's trace table names
 
@@ -71,6 +74,21 @@ def every_kind(tmp_path_factory):
     parts.append(_run(d, "offer", "1 press\n6 press\n8 double\n10 press\n20 end\n",
                       "--flash", flash))
     parts.append(_crashed_journal(d))
+    # following a person's strokes (sensed strokes and presses; the settings
+    # the script gives at power-on); and one who strokes too lightly
+    script = fsr_signal.session("daily", 2)[0]
+    parts.append(_run(d, "following", script))
+    light = d / "light.json"
+    light.write_text(json.dumps(LIGHT))
+    lines = ["0.5 press", "1 pressure 0.02"] + [
+        "%d.%03d pressure %.3f" % ((4000 + k * 2000 + t) // 1000, (4000 + k * 2000 + t) % 1000,
+                                   0.02 + 0.15 * math.sin(math.pi * t / 1000))
+        for k in range(5) for t in range(0, 1000, 20)]
+    s = d / "light.txt"
+    s.write_text("\n".join(fsr_signal.settings_lines(sim_cli.load_board("pico")) + lines) + "\n")
+    t = d / "light.jsonl"
+    assert sim_cli.main(["run", "--routine", str(light), "--quiet", "--script", str(s), "--trace", str(t)]) == 0
+    parts.append([json.loads(x) for x in t.read_text().splitlines()])
     events, t0 = [], 0
     for part in parts:
         for ev in part:
@@ -90,7 +108,8 @@ def test_the_trace_holds_every_kind(every_kind):
     _, events = every_kind
     assert {e["event"] for e in events} == KINDS
     assert KINDS == {"state", "step", "stroke", "point", "vibe", "led", "warn", "clear", "routine",
-                     "offer", "note", "setting", "crash", "lost", "cut", "input", "motor", "ring"}
+                     "offer", "note", "setting", "crash", "lost", "cut", "input", "motor", "ring",
+                     "sensed"}
 
 
 def test_everything_in_the_trace_is_on_the_figure(every_kind):
@@ -101,8 +120,9 @@ def test_everything_in_the_trace_is_on_the_figure(every_kind):
     assert got["band:step"] == got["label:step"] == count(events, "step") >= 10
     # a round's band for each run of its steps: the cut and resumed session has two
     # (in the simulator's trace of the cut wake, in its journal, and in the
-    # resumed session, which runs on into the crashed journal's steps)
-    assert got["band:round"] == got["label:round"] == 3
+    # resumed session, which runs on into the crashed journal's steps), and
+    # the two sessions following a person have one each
+    assert got["band:round"] == got["label:round"] == 5
     # one mark for every cue, pattern by pattern
     vibes = collections.Counter(e["pattern"] for e in events if e["event"] == "vibe")
     for pattern in ("step1", "stroke", "press", "release", "pressure_high", "start", "pause",
@@ -122,6 +142,10 @@ def test_everything_in_the_trace_is_on_the_figure(every_kind):
     for kind in ("offer", "note", "setting", "routine", "lost", "cut", "crash"):
         assert got["marker:" + kind] == got["annotation:" + kind] == count(events, kind) > 0, kind
     assert got["input:press"] == count(events, "input", input="press")
+    # what the wand sensed, each mark on the pressure line
+    for what in ("stroke", "press", "light"):
+        n = sum(1 for e in events if e["event"] == "sensed" and e["kind"] == what)
+        assert got["sensed:" + what] == n > 0, what
     assert got["input:powercut"] == 1
 
 
