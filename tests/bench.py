@@ -66,13 +66,34 @@ def micropython_wasm():
     return dict((k, int(v)) for k, v in (line.split() for line in p.stdout.splitlines()))
 
 
-def chip(ticks, env=None, out="bench-chip", long_journal=1500):
-    """Run tests/chip/bench_chip.py on the emulated Pico; its key/value lines."""
+def strokes(period=1500, width=700, height=250, rest=30, start=3000, end=15000):
+    """A person stroking (the detector's bench): (t, "pressure", permille)
+    at the tick rate, a raised-sine pulse every `period` ms."""
+    import math
+    out = []
+    last = -1
+    for t in range(start, end, 20):
+        x = (t - start) % period
+        v = rest + (int(height * math.sin(math.pi * x / width)) if x < width else 0)
+        if v != last:
+            out.append((t, "pressure", v))
+            last = v
+    return tuple(out)
+
+
+def chip(ticks, env=None, out="bench-chip", long_journal=1500, follow=False):
+    """Run tests/chip/bench_chip.py on the emulated Pico; its key/value
+    lines. follow: the wearer's calibration in settings.json, so the wand
+    follows their strokes (facewand.sense), and a person stroking."""
     b = board_file.load(os.path.join(ROOT, "boards", "pico.json"))
+    plan = CHIP_EVENTS[:2] + strokes() if follow else CHIP_EVENTS
     events = [rig.button_event(b, t, v) if kind == "press" else rig.pressure_event(b, t, v)
-              for t, kind, v in CHIP_EVENTS]
+              for t, kind, v in plan]
     init = rig.at_rest(b)
     extra = {"main.py": b""}          # left empty: the bench builds the wand itself
+    if follow:
+        extra["settings.json"] = json.dumps({"pressure_zero": b.pressure["zero"],
+                                             "pressure_full": b.pressure["full"]}).encode()
     for name in ("bench_heap.py", "bench_chip.py"):
         with open(os.path.join(HERE, "chip", name), "rb") as f:
             extra[name] = f.read()
@@ -82,6 +103,10 @@ def chip(ticks, env=None, out="bench-chip", long_journal=1500):
                                    "exec(open('bench_chip.py').read())"],
                   max_emu=120, stop_on="bench done", env=env, timeout=1800)
     figures = {}
+    import re
+    q = re.search(r"n_pool=(\d+), n_qstr=(\d+)", run.serial)
+    if q:
+        figures["qstr_pools"], figures["qstrs"] = int(q.group(1)), int(q.group(2))
     for line in run.serial.splitlines():
         parts = line.split()
         if len(parts) == 2 and parts[1].lstrip("-").isdigit():
@@ -108,6 +133,7 @@ def main():
         # (shorter: the emulator keeps every stall it models, and a long
         # run at worst-case timings takes it past Node's memory)
         w = chip(300, WORST_FLASH, "bench-chip-worst", 300)
+        f = chip(700, out="bench-chip-follow", long_journal=300, follow=True)
         where = "emulated RP2040, MicroPython 1.28 rp2 port, .mpy"
         rows += [
             row("tick median", c["tick_median_us"], "us", 1000, where),
@@ -116,6 +142,19 @@ def main():
             row("ticks that allocated (heap locked)", c["ticks_that_allocated"], "ticks", 0, where),
             row("heap allocated after import and build", c["heap_alloc_bytes"], "bytes", 48 * 1024,
                 where + " (gc.mem_alloc, the REPL's own 6 KB included)"),
+            row("names interned (qstrs; a new %d-byte pool at ~620)" % 3900, c.get("qstrs", 0), "qstrs",
+                None, where + " (%d pools)" % c.get("qstr_pools", 0)),
+            row("stroke detector, one sample (sense.pressure), mean", f["sense_sample_mean_us"], "us", 200,
+                where + ", a person stroking every 1.5 s"),
+            row("stroke detector, one sample, slowest", f["sense_sample_max_us"], "us", None, where),
+            row("tick median, following the person's strokes", f["tick_median_us"], "us", None,
+                where + " (%d strokes sensed)" % f.get("sensed_strokes", 0)),
+            row("tick max, following", f["tick_max_us"], "us", 3000, where),
+            row("ticks that allocated, following", f["ticks_that_allocated"], "ticks", 0, where),
+            row("heap allocated after import and build, following", f["heap_alloc_bytes"], "bytes",
+                48 * 1024, where + " (the detector loaded)"),
+            row("names interned, following", f.get("qstrs", 0), "qstrs", None,
+                where + " (%d pools)" % f.get("qstr_pools", 0)),
             row("keeper's writes during the session (%d), slowest, typical flash"
                 % c["keeper_writes"], c.get("keeper_write_max_us", 0), "us", None, where),
             row("keeper's writes, least time nothing was due when one began", c.get(

@@ -9,7 +9,7 @@ import pytest
 from facewand import commands, cues, journal, names, routine_file, sense
 from facewand.commands import (
     CMD_STATE, CMD_STEP, CMD_VIBE, CMD_LED, CMD_WARN, CMD_CLEAR, CMD_STROKE, CMD_POINT,
-    CMD_ROUTINE, CMD_NOTE, CMD_OFFER, CMD_SET, CMD_SENSED, CMD_STRIDE, OFF, OFFER, POINT_PRESS, POINT_RELEASE, REASON_PRESSURE, REASON_BATTERY,
+    CMD_ROUTINE, CMD_NOTE, CMD_OFFER, CMD_SET, CMD_STRIDE, OFF, OFFER, POINT_PRESS, POINT_RELEASE, REASON_PRESSURE, REASON_BATTERY,
 )
 from facewand.engine import INTENSITY_STEPS
 from facewand.journal import Journal
@@ -85,13 +85,13 @@ RANGES = {
     CMD_SET: (len(names.SET_NAMES) - 1, max(INTENSITY_STEPS), 0),
     # what was sensed; the period in 4 ms (sense's longest interval) or a
     # peak in permille; the count, capped by the engine
-    CMD_SENSED: (len(names.SENSED_NAMES) - 1, max(sense._LAST_MS // 4, 1000), 1023),
+    names.CMD_SENSED: (len(names.SENSED_NAMES) - 1, max(sense._LAST_MS // 4, 1000), 1023),
 }
 
 
 def test_every_command_kind_has_its_range_here():
     kinds = [getattr(commands, n) for n in dir(commands) if n.startswith("CMD_")
-             and n not in ("CMD_STRIDE", "CMD_MAX")]
+             and n not in ("CMD_STRIDE", "CMD_MAX")] + [names.CMD_SENSED]   # (the detector's own)
     assert sorted(kinds) == sorted(RANGES), "a new command kind: give it its range in RANGES"
     # (the limits the ranges lean on, as they stand)
     assert routine_file.ROUTINE_FIELDS["steps"][3] == MAX_STEPS

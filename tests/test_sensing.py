@@ -13,8 +13,7 @@ import pytest
 
 import fsr_signal
 import sensing_eval
-from facewand import engine, sense
-from facewand.sense import NONE, PRESS, STROKE, Sense
+from facewand import engine, names, schedule, sense
 from facewand.settings import Settings
 from sim.cli import load_board, load_routines
 from sim.fakehw.script import ScriptError, parse_script
@@ -43,29 +42,37 @@ def pulses(period, width, height, count, rest=20, start=1000, dip=0.0, tick=20):
     return out
 
 
-def feed(samples, plateau=0, d=None):
-    d = d or Sense()
-    d.step(plateau)
+STROKE, PRESS = sense._STROKE, sense._PRESS
+D = sense.s               # the detector's state, by sense's indexes
+
+
+def feed(samples, plateau=0, fresh=True):
+    """The samples through the detector (afresh, or going on from where
+    the last feed left it), in a part asking for presses (a plateau this
+    long is one) or strokes (0); (t, event) for each it sensed."""
+    if fresh:
+        sense.reset()
+    sense.part(plateau)
     events = []
     for t, v in samples:
-        e = d.sample(v, t)
+        e = sense.pressure(v, t)
         if e:
             events.append((t, e))
-    return d, events
+    return D, events
 
 
 def test_a_clean_train_of_strokes_is_counted_and_its_period_found():
     d, ev = feed(pulses(1500, 700, 200, 8))
     assert [e for _, e in ev] == [STROKE] * 8
-    assert d.s[sense.N] == 8
-    assert d.s[sense.PERIOD] == 1500
+    assert d[sense._N] == 8
+    assert d[sense._PERIOD] == 1500
 
 
 @pytest.mark.parametrize("period", [1000, 2200, 4000])
 def test_the_period_is_the_persons_whatever_it_is(period):
     d, ev = feed(pulses(period, period * 45 // 100, 150, 7))
     assert len(ev) == 7
-    assert abs(d.s[sense.PERIOD] - period) <= 20
+    assert abs(d[sense._PERIOD] - period) <= 20
 
 
 def test_a_double_peaked_stroke_is_one_stroke():
@@ -76,7 +83,7 @@ def test_a_double_peaked_stroke_is_one_stroke():
 def test_a_plateau_while_presses_are_asked_is_a_press_not_a_stroke():
     d, ev = feed(pulses(1500, 800, 250, 3), plateau=400)
     assert [e for _, e in ev] == [PRESS] * 3
-    assert d.s[sense.PRESSES] == 3 and d.s[sense.N] == 0
+    assert d[sense._PRESSES] == 3 and d[sense._N] == 0
 
 
 def test_a_plateau_among_strokes_is_a_press():
@@ -84,7 +91,7 @@ def test_a_plateau_among_strokes_is_a_press():
     assert len(ev) == 5
     # then the hand stops and holds for three seconds
     hold = [(t + 20000, v) for t, v in pulses(6000, 3000, 200, 1)]
-    d, ev = feed(hold, d=d)
+    d, ev = feed(hold, fresh=False)
     assert [e for _, e in ev] == [PRESS]
 
 
@@ -122,21 +129,18 @@ def test_a_second_rise_within_the_refractory_time_is_the_same_stroke():
         samples.append((t, int(v)))
     d, ev = feed(samples)
     assert [e for _, e in ev] == [STROKE] * 8
-    assert d.s[sense.PERIOD] == 2000
+    assert d[sense._PERIOD] == 2000
 
 
-def test_the_engine_reads_the_detector_where_it_keeps_its_figures():
-    # (the engine's private copies of sense's indexes, which the wand
-    # cannot import by name: MicroPython folds them away)
-    assert engine._S_PEAK == sense.PEAK
-    assert engine._S_N == sense.N
-    assert engine._S_PRESSES == sense.PRESSES
-    assert engine._S_PERIOD == sense.PERIOD
-    assert engine._S_Q == sense._Q
-    from facewand import commands
-    assert (engine._SENSED_STROKE, engine._SENSED_PRESS, engine._SENSED_LIGHT) == (
-        commands.SENSED_STROKE, commands.SENSED_PRESS, commands.SENSED_LIGHT)
-    assert (sense.STROKE, sense.PRESS) == (commands.SENSED_STROKE, commands.SENSED_PRESS)
+def test_the_detector_keeps_the_numbers_the_others_mean():
+    # (sense's private copies, which the wand cannot import by name:
+    # MicroPython folds private constants away)
+    assert sense._CMD_SENSED == names.CMD_SENSED
+    assert (sense._STROKE, sense._PRESS, sense._SENSED_LIGHT) == (
+        names.SENSED_STROKE, names.SENSED_PRESS, names.SENSED_LIGHT)
+    assert names.VIBE_NAMES[sense._V_LIGHT] == "light"
+    assert sense._P_GUIDE == engine._P_GUIDE
+    assert (sense._SCH_STROKE, sense._SCH_END) == (schedule.STROKE, schedule.END)
 
 
 # ------------------------------------------------------ the wand following

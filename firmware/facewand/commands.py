@@ -29,9 +29,8 @@ CMD_ROUTINE = const(9)  # a = index of the routine now chosen
 CMD_NOTE = const(10)    # a = a note's number (names.NOTE_NAMES): said at power-on about the wand's memory
 CMD_OFFER = const(11)   # a = step number in the round (1-based), b = round (1-based), c = routine index
 CMD_SET = const(12)     # a = the setting's number (names.SET_NAMES), b = the new value
-CMD_SENSED = const(13)  # a = SENSED_*; b = the person's period in 4 ms (a stroke: the
-                        # detector's is at most 6 s), or the stroke's peak, permille (too
-                        # light); c = its number in the step (at most 1023)
+# (13: what the stroke detector sensed, names.CMD_SENSED: defined there, as
+# only facewand.sense sends it and the journal's writer names it)
 
 
 POINT_PRESS = const(1)
@@ -39,11 +38,6 @@ POINT_RELEASE = const(2)
 
 REASON_PRESSURE = const(1)
 REASON_BATTERY = const(2)
-
-# What the stroke detector sensed (facewand.sense; names.SENSED_NAMES).
-SENSED_STROKE = const(1)
-SENSED_PRESS = const(2)
-SENSED_LIGHT = const(3)  # a stroke that peaked under the step's pressure_min
 
 
 class Outbox:

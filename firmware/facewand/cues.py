@@ -75,7 +75,9 @@ MAX_ROUTINES = const(8)
 V_FAULT = const(34)         # at start-up: a part will not start, or nothing to run
 V_OFFER = const(35)         # at power-on: resume the session the power cut off?
 V_LEVEL = const(36)         # the intensity just chosen, felt at its new strength
-V_LIGHT = const(37)         # a stroke sensed lighter than the step asks: press a little more
+# 37, light: a stroke sensed lighter than the step asks (facewand.sense,
+# which alone sends it, keeps the number: a name here would be interned on
+# every wand; names.VIBE_NAMES has it)
 
 
 def _vocabulary():

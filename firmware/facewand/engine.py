@@ -60,19 +60,21 @@
 # the guard (pressure.py): a warning at once above the step's band, a buzz
 # again every 2 s while it lasts, cleared after half a second within it.
 # Following (a pressure sensor calibrated, the setting on: the shell gives
-# the engine a detector, `sense`, facewand.sense): while running, every
-# sample goes through it; each stroke or press it senses is said (sensed),
-# a stroke that peaked under the step's pressure_min brings the light cue,
-# and in a step's strokes the person's own count (schedule.py, `follow`):
-# the last ends the step then and there; the pace cue drifts toward the
-# person's period. With no detector nothing here happens.
+# the engine the stroke detector, `sense`, the module facewand.sense):
+# while running, every sample goes through it, and the advance after one
+# that sensed something lets it act (sense.tick): each stroke or press is
+# said (sensed), a stroke that peaked under the step's pressure_min brings
+# the light cue, and in a step's strokes the person's own count (schedule.py,
+# `follow`): the last ends the step then and there; the pace cue drifts
+# toward the person's period. Each part of a step (its intro, its last
+# release) tells it what is asked (sense.step). With none, nothing here.
 # At power-on, if some routine files were refused, the ring shows the error
 # pattern for ERROR_SHOW_MS; the wand works on with the routines that loaded.
 from facewand import cues, pressure, schedule
 from facewand.commands import (
     IDLE, RUNNING, PAUSED, DONE, OFF, OFFER, Outbox, CMD_STATE, CMD_STEP, CMD_VIBE,
     CMD_LED, CMD_WARN, CMD_CLEAR, CMD_STROKE, CMD_POINT, CMD_ROUTINE, CMD_NOTE,
-    CMD_OFFER, CMD_SET, CMD_SENSED, POINT_PRESS, POINT_RELEASE, REASON_PRESSURE, REASON_BATTERY,
+    CMD_OFFER, CMD_SET, POINT_PRESS, POINT_RELEASE, REASON_PRESSURE, REASON_BATTERY,
 )
 from facewand.gestures import Gestures
 from facewand.pressure import PressureGuard, WARN_REPEAT_MS, CLEAR_AFTER_MS, PRESSURE_STALE_MS
@@ -112,18 +114,6 @@ _END_BATTERY = const(3)
 _END_CAP = const(4)
 _END_AUTO_OFF = const(5)
 _SET_INTENSITY = const(1)     # names.SET_NAMES
-
-# Following the person (facewand.sense, whose state array these index: a
-# test holds them to its own): what sample() returned, as commands.SENSED_*.
-_SENSED_STROKE = const(1)
-_SENSED_PRESS = const(2)
-_SENSED_LIGHT = const(3)
-_S_PEAK = const(4)
-_S_N = const(8)
-_S_PRESSES = const(9)
-_S_PERIOD = const(10)
-_S_Q = const(8)
-_PRESS_PLATEAU_MIN_MS = const(300)
 
 
 def _table():
@@ -224,8 +214,7 @@ class Engine:
         self.pauses = 0           # in the session running
         self.warnings = 0         # pressure warnings in it
         self.changes = 0          # settings changed on the wand
-        self.sense = None         # following: the stroke detector (facewand.sense.Sense)
-        self.sensed = 0           # ... what it sensed in the last sample, for the advance
+        self.sense = None         # following: the stroke detector, the module facewand.sense
 
     def offer(self, inst):
         """Before power_on(): a session of the chosen routine was cut off at
@@ -278,11 +267,8 @@ class Engine:
         g.value = permille
         g.t = now
         g.seen = True
-        if self.sense is not None and self.state == RUNNING:
-            ev = self.sense.sample(permille, now)
-            if ev:
-                self.sensed = ev
-                self.stirred = True
+        if self.sense is not None and self.state == RUNNING and self.sense.pressure(permille, now):
+            self.stirred = True       # (it sensed a stroke or a press: the advance says it)
 
     def battery(self, mv, now):
         if mv >= self.settings.battery_low_mv:
@@ -349,8 +335,9 @@ class Engine:
             sch = self.sch
             if diff(now, sch.step_t) >= sch.next_at:
                 self._run_schedule(now)
-            if self.sensed:
-                self._sensed(now)
+            sn = self.sense
+            if sn is not None and sn.state and self.state == RUNNING:
+                sn.tick(self, now)
             if self.state == RUNNING:
                 g = self.guard
                 if g.warning or g.value > g.band:      # else poll() has nothing to say
@@ -399,7 +386,8 @@ class Engine:
             self.resumed = do == _RESUME_CUT
             self.sessions += 1
             self.sch.follow = self.sense is not None
-            self.sensed = 0
+            if self.sense is not None:
+                self.sense.state = 0      # (a stroke sensed before a pause is not this session's)
             self.sch.start(self.routine, add(now, LEAD_MS), self.offer_inst if self.resumed else 0)
             self.offer_inst = -1
             self.guard.band = self.sch.cur.pressure_max
@@ -474,7 +462,7 @@ class Engine:
                 out.emit(CMD_STEP, number, sch.inst // n + 1, self.choice)
                 self._vibe(min(number, cues.MAX_STEP_CUE), _P_GUIDE, now)
                 if self.sense is not None:
-                    self._sense_part(sch.cur.presses)
+                    self.sense.step(self)
             elif item == schedule.PRESS:
                 out.emit(CMD_POINT, POINT_PRESS, sch.presses, sch.cur.presses)
                 self._vibe(cues.V_PRESS, _P_GUIDE, now)
@@ -482,7 +470,7 @@ class Engine:
                 out.emit(CMD_POINT, POINT_RELEASE, sch.presses, sch.cur.presses)
                 self._vibe(cues.V_RELEASE, _P_GUIDE, now)
                 if self.sense is not None and sch.presses == sch.cur.presses:
-                    self._sense_part(0)
+                    self.sense.step(self)
             else:
                 k = sch.k
                 if sch.follow and k < sch.cur.strokes:
@@ -491,41 +479,6 @@ class Engine:
                 self._vibe(cues.V_STROKE_LAST if sch.last else cues.V_STROKE, _P_GUIDE, now)
             if diff(now, sch.step_t) < sch.next_at:
                 return
-
-    def _sense_part(self, presses):
-        """A step's presses or its strokes begin: the detector counts
-        afresh; while presses are asked, a plateau of half a hold is one."""
-        ms = 0
-        if presses:
-            ms = self.sch.cur.hold_ms // 2
-            if ms < _PRESS_PLATEAU_MIN_MS:
-                ms = _PRESS_PLATEAU_MIN_MS
-        self.sense.step(ms)
-
-    def _sensed(self, now):
-        """The detector sensed a stroke or a press in the last sample."""
-        ev = self.sensed
-        self.sensed = 0
-        s = self.sense.s
-        sch = self.sch
-        out = self.out
-        if ev == _SENSED_PRESS:
-            out.emit(CMD_SENSED, _SENSED_PRESS, 0, min(s[_S_PRESSES], 1023))
-            return
-        n = min(s[_S_N], 1023)
-        period = s[_S_PERIOD]
-        out.emit(CMD_SENSED, _SENSED_STROKE, period >> 2, n)
-        cur = sch.cur
-        peak = s[_S_PEAK] >> _S_Q
-        if peak < cur.pressure_min:
-            out.emit(CMD_SENSED, _SENSED_LIGHT, peak, n)
-            self._vibe(cues.V_LIGHT, _P_GUIDE, now)
-        if sch.next != schedule.STROKE and sch.next != schedule.END:
-            return                # (not yet in the step's strokes: the intro, its presses)
-        if period:
-            sch.pace(period)
-        if sch.sensed(diff(now, sch.step_t)):
-            self._next_step(now, now)
 
     def _pressure(self, p, now):
         if p == pressure.WARN:

@@ -22,7 +22,17 @@ VIBE_NAMES = tuple(["none"] + ["step%d" % n for n in range(1, MAX_STEP_CUE + 1)]
 LED_NAMES = ("off", "idle", "start", "step", "stroke", "hold", "paused",
              "warn", "battery_low", "done", "routine", "error", "offer", "level")
 
-# What the stroke detector sensed, by commands.SENSED_*.
+# What the stroke detector sensed (facewand.sense, following the person):
+# its command, kept here rather than in commands.py because only the
+# detector sends it (its own private copy: a test holds the two together)
+# and the running wand of a person not followed should intern no name of it.
+# a = SENSED_*; b = the person's period in 4 ms (a stroke: the detector's
+# is at most 6 s), or the stroke's peak, permille (too light); c = its
+# number in the step's part (at most 1023).
+CMD_SENSED = 13
+SENSED_STROKE = 1
+SENSED_PRESS = 2
+SENSED_LIGHT = 3      # a stroke that peaked under the step's pressure_min
 SENSED_NAMES = ("", "stroke", "press", "light")
 
 # By the notes' numbers (what the wand says at power-on about its memory:

@@ -6,11 +6,11 @@
 # session cannot drift however late its ticks come. A pause shifts step_t.
 #
 # Following the person (`follow`: a calibrated pressure sensor and the
-# setting on; facewand.sense): a step's strokes are the person's own,
-# counted by sensed(), and the step ends with its last, or at twice its
-# planned length if they do not come (a distracted person is never stuck).
-# The stroke items go on as the pace cue, at the routine's period times
-# `ratio` (permille, 800..1200: it drifts toward the person's rhythm, and
+# setting on; facewand.sense): a step's strokes are the person's own, which
+# the detector counts into k, and the step ends with its last, or at twice
+# its planned length if they do not come (a distracted person is never
+# stuck). The stroke items go on as the pace cue, at `period`, which the
+# detector moves toward the person's (within a fifth of the routine's, so
 # the routine's slowing through the session still shows through it).
 from facewand.routines import INTRO_MS, PRESS_GAP_MS, step_length
 from facewand.compat import add
@@ -37,8 +37,6 @@ class Schedule:
         self.mark_t = 0           # offset of the current hold or stroke
         self.last = False         # the item just fired was the step's last stroke
         self.follow = False       # the person's sensed strokes count (see above)
-        self.ratio = 1000         # following: the pace, permille of the routine's
-        self.base = 0             # ... whose period for this instance this is
         # Worked out once per step instance, not per item: on the wand a
         # call costs ~40 us and a step's start fires two items in one tick.
         self.cur = routine.step_of(0)     # this instance's Step
@@ -71,7 +69,6 @@ class Schedule:
             self.count = routine.instances()
             self.first = False        # prepare() works out instance inst, not the first
         self.inst = inst - 1
-        self.ratio = 1000
         self.next_step(at)
         self.first = False
         self.doing = A_LEAD
@@ -120,7 +117,7 @@ class Schedule:
             self.mark_t = at
             self.next_at = at + self.period
             if self.follow:
-                # The pace cue for the stroke to come; sensed() counts it.
+                # The pace cue for the stroke to come; facewand.sense counts it.
                 self.last = self.k + 1 >= s.strokes
                 end = self.step_len * 2
                 if self.next_at >= end:
@@ -133,25 +130,6 @@ class Schedule:
                     self.next = END
         return item
 
-    def sensed(self, at):
-        """Following: the person made a stroke (at offset `at` in the
-        step); True if that was the step's last."""
-        self.k += 1
-        self.mark_t = at
-        return self.k >= self.cur.strokes
-
-    def pace(self, period):
-        """Following: the person's period (ms) moves the pace cue halfway
-        toward it, within 80..120% of the routine's."""
-        base = self.base
-        target = period * 1000 // base
-        if target < 800:
-            target = 800
-        elif target > 1200:
-            target = 1200
-        self.ratio += (target - self.ratio) // 2
-        self.period = base * self.ratio // 1000
-
     def next_step(self, at):
         """Move on to the following step instance, beginning at tick `at`."""
         if not self.ready:
@@ -160,8 +138,7 @@ class Schedule:
         self.inst = i
         self.step_t = at
         self.cur = self.n_cur
-        self.base = self.n_period
-        self.period = self.base * self.ratio // 1000 if self.follow else self.base
+        self.period = self.n_period
         self.step_len = self.n_len
         self.ready = i + 1 >= self.count      # (nothing to work out after the last)
         self.next = INTRO

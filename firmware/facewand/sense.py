@@ -1,7 +1,19 @@
-# The stroke detector: the person's own strokes and presses, read from the
-# pressure sensor's samples. Sans-I/O and integer, like pressure.py: a
-# sample (permille, with its tick) in, an event out of sample(); nothing
-# allocated once built (its whole state is one array of ints).
+# Following the person: the stroke detector, which reads their own strokes
+# and presses from the pressure sensor's samples, and what the engine does
+# with them. Sans-I/O and integer, like pressure.py: a sample (permille,
+# with its tick) in, an event out of pressure(); nothing allocated once
+# loaded (the detector's whole state is one array of ints, `s`).
+#
+# The module is the detector: the wand has one sensor and one person, and
+# a module loaded only when following (facewand.shell gives the engine the
+# module itself as `sense`) adds no name to the running wand's table of
+# interned names for the many wands that do not follow: every name of an
+# object or method the engine called would (docs/performance.md). reset()
+# starts it afresh for a new wand.
+#
+# What the engine does with it (its RULES, "Following"): pressure() every
+# sample while running; step(engine) as a step's presses or strokes begin;
+# tick(engine, now) in the advance after a sample that sensed something.
 #
 # What the sensor sees: a stroke is a pulse (press on, glide, lift); a press
 # is a plateau. A force-sensitive resistor drifts and repeats only to a few
@@ -36,9 +48,9 @@ from array import array
 
 from facewand.compat import const, diff
 
-NONE = const(0)
-STROKE = const(1)
-PRESS = const(2)
+_NONE = const(0)
+_STROKE = const(1)
+_PRESS = const(2)
 
 _Q = const(8)                 # the smoothed signal and baseline are permille << _Q
 _MIN_RISE = const(40)         # permille above the baseline: the least pulse there is
@@ -51,147 +63,235 @@ _LAST_MS = const(6000)
 _LOW_PCT = const(65)          # then: within 65..145% of it
 _HIGH_PCT = const(145)
 
-# The state, by index (public: the engine and the tests read these).
-F = const(0)                  # smoothed signal, << _Q
-BASE = const(1)               # baseline, << _Q
-HIGH = const(2)               # 0: no pulse; 1: a pulse; 2: a pulse already a press; 3: one ignored
-ON_T = const(3)               # its onset
-PEAK = const(4)               # its highest, << _Q (the last pulse's, once it ended)
-AMP = const(5)                # the person's pulse height above the baseline, << _Q (0: not yet)
-LAST_T = const(6)             # the last stroke's onset
-HAVE_LAST = const(7)          # 1: LAST_T holds one
-N = const(8)                  # strokes in this step
-PRESSES = const(9)            # presses in this step
-PERIOD = const(10)            # the person's period, ms (0: not yet known)
-PLATEAU = const(11)           # ms on before a pulse is a press
-MISSES = const(12)            # intervals left out in a row
-NI = const(13)                # intervals held (up to 4)
-IV = const(14)                # ... the last four, at IV..IV+3 (IV + NI % 4 is the next)
-ENTER_AT = const(18)          # the thresholds above the baseline, << _Q (from AMP)
-LEAVE_AT = const(19)
-STROKE_PLATEAU = const(20)    # ms: in a step's strokes, a pulse on this long is a press (from PERIOD)
-_SIZE = const(21)
+# The state, by index (private, as every name here: a name the module
+# defines is interned for good when it loads; the tests read them by these).
+_F = const(0)                  # smoothed signal, << _Q
+_BASE = const(1)               # baseline, << _Q
+_HIGH = const(2)               # 0: no pulse; 1: a pulse; 2: a pulse already a press; 3: one ignored
+_ON_T = const(3)               # its onset
+_PEAK = const(4)               # its highest, << _Q (the last pulse's, once it ended)
+_AMP = const(5)                # the person's pulse height above the baseline, << _Q (0: not yet)
+_LAST_T = const(6)             # the last stroke's onset
+_HAVE_LAST = const(7)          # 1: _LAST_T holds one
+_N = const(8)                  # strokes in this step
+_PRESSES = const(9)            # presses in this step
+_PERIOD = const(10)            # the person's period, ms (0: not yet known)
+_PLATEAU = const(11)           # ms on before a pulse is a press
+_MISSES = const(12)            # intervals left out in a row
+_NI = const(13)                # intervals held (up to 4)
+_IV = const(14)                # ... the last four, at _IV..IV+3 (_IV + _NI % 4 is the next)
+_ENTER_AT = const(18)          # the thresholds above the baseline, << _Q (from _AMP)
+_LEAVE_AT = const(19)
+_STROKE_PLATEAU = const(20)    # ms: in a step's strokes, a pulse on this long is a press (from _PERIOD)
+_RATIO = const(21)             # the pace cue, permille of the routine's (800..1200)
+_BASE_PERIOD = const(22)       # the routine's period for the step instance on
+_SIZE = const(23)
 _PLATEAU_MIN_MS = const(1200)   # strokes: 3/4 of the person's period, at least this, is a press
 _PLATEAU_FIRST_MS = const(2500)  # before an interval is known: the slowest stroke's 60%
 
 
-class Sense:
-    def __init__(self):
-        self.s = array("i", bytearray(4 * _SIZE))
-        s = self.s
-        s[F] = -1                  # (the first sample starts the smoothing where it is)
-        s[STROKE_PLATEAU] = _PLATEAU_FIRST_MS
-        s[ENTER_AT] = _MIN_RISE << _Q
-        s[LEAVE_AT] = _MIN_FALL << _Q
 
-    def step(self, plateau_ms):
-        """A new step, or a new part of one: count afresh. In a part that
-        asks for presses a pulse on plateau_ms is one; in strokes (0),
-        one on 3/4 of the person's period. The person's period and pulse
-        height carry over: they are the person's, not the step's."""
-        s = self.s
-        s[N] = 0
-        s[PRESSES] = 0
-        s[PLATEAU] = plateau_ms
-        if s[HIGH] == 1:
-            s[HIGH] = 3               # a pulse begun in the part before counts in neither
-        s[HAVE_LAST] = 0              # nor does the gap between two parts (an intro, a press)
+# The engine's, which this module cannot import by name (MicroPython folds
+# private constants away): a test holds them to theirs.
+_CMD_SENSED = const(13)       # names.CMD_SENSED
+_SENSED_LIGHT = const(3)      # names.SENSED_LIGHT
+_V_LIGHT = const(37)          # names.VIBE_NAMES: "light"
+_P_GUIDE = const(1)           # engine's motor priority for guidance
+_PRESS_PLATEAU_MIN_MS = const(300)
+_SCH_STROKE = const(3)        # schedule.STROKE, END
+_SCH_END = const(4)
 
-    def sample(self, p, now):
-        """One sample (permille) at tick `now`: NONE, STROKE (s[N] is its
-        number, s[PERIOD] the period now) or PRESS (s[PRESSES])."""
-        s = self.s
-        f = s[F]
-        if f < 0:
-            f = s[BASE] = p << _Q
-        f += ((p << _Q) - f) >> 2
-        s[F] = f
-        high = s[HIGH]
-        b = s[BASE]
-        if not high:
-            if f < b:
-                b = f
+s = array("i", bytearray(4 * _SIZE))
+state = _NONE                  # what the last sample sensed, until tick() has said it
+
+
+def reset():
+    """A new wand (or a test's new person): nothing known."""
+    global state
+    for i in range(_SIZE):
+        s[i] = 0
+    s[_F] = -1                 # (the first sample starts the smoothing where it is)
+    s[_STROKE_PLATEAU] = _PLATEAU_FIRST_MS
+    s[_ENTER_AT] = _MIN_RISE << _Q
+    s[_LEAVE_AT] = _MIN_FALL << _Q
+    s[_RATIO] = 1000
+    state = _NONE
+
+
+def part(plateau_ms):
+    """A new part of a step: count afresh. In a part that asks for presses
+    a pulse on plateau_ms is one; in strokes (0), one on 3/4 of the
+    person's period. The person's period and pulse height carry over:
+    they are the person's, not the step's."""
+    s[_N] = 0
+    s[_PRESSES] = 0
+    s[_PLATEAU] = plateau_ms
+    if s[_HIGH] == 1:
+        s[_HIGH] = 3               # a pulse begun in the part before counts in neither
+    s[_HAVE_LAST] = 0              # nor does the gap between two parts (an intro, a press)
+
+
+def pressure(p, now):
+    """One sample (permille) at tick `now`: _NONE, _STROKE (s[_N] is its
+    number, s[_PERIOD] the period now) or _PRESS (s[_PRESSES]); kept in
+    `state` for tick()."""
+    global state
+    f = s[_F]
+    if f < 0:
+        f = s[_BASE] = p << _Q
+    f += ((p << _Q) - f) >> 2
+    s[_F] = f
+    high = s[_HIGH]
+    b = s[_BASE]
+    if not high:
+        if f < b:
+            b = f
+        else:
+            b += (f - b) >> 7
+        s[_BASE] = b
+        if f - b > s[_ENTER_AT]:
+            s[_ON_T] = now
+            s[_PEAK] = f
+            refract = s[_PERIOD] >> 1 if s[_NI] >= 3 else _REFRACT_MS
+            if s[_HAVE_LAST] and diff(now, s[_LAST_T]) < refract:
+                s[_HIGH] = 3
             else:
-                b += (f - b) >> 7
-            s[BASE] = b
-            if f - b > s[ENTER_AT]:
-                s[ON_T] = now
-                s[PEAK] = f
-                refract = s[PERIOD] >> 1 if s[NI] >= 3 else _REFRACT_MS
-                if s[HAVE_LAST] and diff(now, s[LAST_T]) < refract:
-                    s[HIGH] = 3
-                else:
-                    s[HIGH] = 1
-            return NONE
-        if f > s[PEAK]:
-            s[PEAK] = f
-        if f - b >= s[LEAVE_AT]:
-            if high == 2:
-                # A press held on: the rest pressure may have risen under it
-                # (the wand put down on the skin again, firmer), so the
-                # baseline creeps up (~5 s) and the pulse ends in the end.
-                s[BASE] = b + ((f - b) >> 8)
-                return NONE
-            if high == 1 and diff(now, s[ON_T]) >= (s[PLATEAU] or s[STROKE_PLATEAU]):
-                s[HIGH] = 2
-                s[HAVE_LAST] = 0          # a press breaks the rhythm
-                s[PRESSES] += 1
-                return PRESS
-            return NONE
-        s[HIGH] = 0
-        if high != 1:
-            return NONE
-        # A stroke, ended: its height teaches the thresholds, its onset the period.
-        rise = s[PEAK] - b
-        amp = s[AMP]
-        amp = rise if amp == 0 else amp + ((rise - amp) >> 2)
-        s[AMP] = amp
-        s[ENTER_AT] = max(amp * _ENTER // 100, _MIN_RISE << _Q)
-        s[LEAVE_AT] = max(amp * _LEAVE // 100, _MIN_FALL << _Q)
-        on = s[ON_T]
-        if s[HAVE_LAST]:
-            self._interval(diff(on, s[LAST_T]))
-        s[LAST_T] = on
-        s[HAVE_LAST] = 1
-        s[N] += 1
-        return STROKE
+                s[_HIGH] = 1
+        return _NONE
+    if f > s[_PEAK]:
+        s[_PEAK] = f
+    if f - b >= s[_LEAVE_AT]:
+        if high == 2:
+            # A press held on: the rest pressure may have risen under it
+            # (the wand put down on the skin again, firmer), so the
+            # baseline creeps up (~5 s) and the pulse ends in the end.
+            s[_BASE] = b + ((f - b) >> 8)
+            return _NONE
+        if high == 1 and diff(now, s[_ON_T]) >= (s[_PLATEAU] or s[_STROKE_PLATEAU]):
+            s[_HIGH] = 2
+            s[_HAVE_LAST] = 0          # a press breaks the rhythm
+            s[_PRESSES] += 1
+            state = _PRESS
+            return _PRESS
+        return _NONE
+    s[_HIGH] = 0
+    if high != 1:
+        return _NONE
+    # A stroke, ended: its height teaches the thresholds, its onset the period.
+    rise = s[_PEAK] - b
+    amp = s[_AMP]
+    amp = rise if amp == 0 else amp + ((rise - amp) >> 2)
+    s[_AMP] = amp
+    s[_ENTER_AT] = max(amp * _ENTER // 100, _MIN_RISE << _Q)
+    s[_LEAVE_AT] = max(amp * _LEAVE // 100, _MIN_FALL << _Q)
+    on = s[_ON_T]
+    if s[_HAVE_LAST]:
+        _interval(diff(on, s[_LAST_T]))
+    s[_LAST_T] = on
+    s[_HAVE_LAST] = 1
+    s[_N] += 1
+    state = _STROKE
+    return _STROKE
 
-    def _interval(self, ms):
-        s = self.s
-        est = s[PERIOD]
-        if est:
-            ok = est * _LOW_PCT // 100 <= ms <= est * _HIGH_PCT // 100 and ms <= _LAST_MS
-        else:
-            ok = _FIRST_MS <= ms <= _LAST_MS
-        if not ok:
-            s[MISSES] += 1
-            if s[MISSES] < 3:
-                return
-            s[NI] = 0                     # three in a row: the pace changed
-            if not (_FIRST_MS <= ms <= _LAST_MS):
-                s[PERIOD] = 0
-                s[MISSES] = 0
-                s[STROKE_PLATEAU] = _PLATEAU_FIRST_MS
-                return
-        s[MISSES] = 0
-        n = s[NI]
-        s[IV + (n & 3)] = ms
-        n += 1
-        s[NI] = n
-        if n >= 4:
-            a = s[IV]
-            b = s[IV + 1]
-            c = s[IV + 2]
-            d = s[IV + 3]
-            lo = min(a, b, c, d)
-            hi = max(a, b, c, d)
-            s[PERIOD] = (a + b + c + d - lo - hi) >> 1
-        elif n == 3:
-            a = s[IV]
-            b = s[IV + 1]
-            c = s[IV + 2]
-            s[PERIOD] = a + b + c - min(a, b, c) - max(a, b, c)     # the median
-        else:
-            s[PERIOD] = (s[IV] + s[IV + n - 1]) >> 1
-        ms = s[PERIOD] * 3 // 4
-        s[STROKE_PLATEAU] = ms if ms > _PLATEAU_MIN_MS else _PLATEAU_MIN_MS
+
+def _interval(ms):
+    est = s[_PERIOD]
+    if est:
+        ok = est * _LOW_PCT // 100 <= ms <= est * _HIGH_PCT // 100 and ms <= _LAST_MS
+    else:
+        ok = _FIRST_MS <= ms <= _LAST_MS
+    if not ok:
+        s[_MISSES] += 1
+        if s[_MISSES] < 3:
+            return
+        s[_NI] = 0                     # three in a row: the pace changed
+        if not (_FIRST_MS <= ms <= _LAST_MS):
+            s[_PERIOD] = 0
+            s[_MISSES] = 0
+            s[_STROKE_PLATEAU] = _PLATEAU_FIRST_MS
+            return
+    s[_MISSES] = 0
+    n = s[_NI]
+    s[_IV + (n & 3)] = ms
+    n += 1
+    s[_NI] = n
+    if n >= 4:
+        a = s[_IV]
+        b = s[_IV + 1]
+        c = s[_IV + 2]
+        d = s[_IV + 3]
+        lo = min(a, b, c, d)
+        hi = max(a, b, c, d)
+        s[_PERIOD] = (a + b + c + d - lo - hi) >> 1
+    elif n == 3:
+        a = s[_IV]
+        b = s[_IV + 1]
+        c = s[_IV + 2]
+        s[_PERIOD] = a + b + c - min(a, b, c) - max(a, b, c)     # the median
+    else:
+        s[_PERIOD] = (s[_IV] + s[_IV + n - 1]) >> 1
+    ms = s[_PERIOD] * 3 // 4
+    s[_STROKE_PLATEAU] = ms if ms > _PLATEAU_MIN_MS else _PLATEAU_MIN_MS
+
+
+# ------------------------------------------------- what the engine does
+
+def step(e):
+    """Engine `e`'s step instance begins a part (its intro fired, or its
+    last release): presses asked for (a plateau of half a hold is one),
+    or strokes. At the step's start the pace cue takes the person's
+    ratio to the routine's period for this instance."""
+    sch = e.sch
+    cur = sch.cur
+    if sch.presses == 0:
+        s[_BASE_PERIOD] = sch.period
+        sch.period = sch.period * s[_RATIO] // 1000
+    ms = 0
+    if sch.presses < cur.presses:
+        ms = cur.hold_ms // 2
+        if ms < _PRESS_PLATEAU_MIN_MS:
+            ms = _PRESS_PLATEAU_MIN_MS
+    part(ms)
+
+
+def tick(e, now):
+    """Say what the last sample sensed (engine `e` running), and follow:
+    in a step's strokes the person's own count, the last ending the step;
+    the pace cue halfway toward their period, within 80..120% of the
+    routine's."""
+    global state
+    ev = state
+    state = _NONE
+    out = e.out
+    sch = e.sch
+    if ev == _PRESS:
+        out.emit(_CMD_SENSED, _PRESS, 0, min(s[_PRESSES], 1023))
+        return
+    n = min(s[_N], 1023)
+    period = s[_PERIOD]
+    out.emit(_CMD_SENSED, _STROKE, period >> 2, n)
+    cur = sch.cur
+    peak = s[_PEAK] >> _Q
+    if peak < cur.pressure_min:
+        out.emit(_CMD_SENSED, _SENSED_LIGHT, peak, n)
+        e._vibe(_V_LIGHT, _P_GUIDE, now)
+    if sch.next != _SCH_STROKE and sch.next != _SCH_END:
+        return                    # (not yet in the step's strokes: the intro, its presses)
+    if period:
+        base = s[_BASE_PERIOD]
+        target = period * 1000 // base
+        if target < 800:
+            target = 800
+        elif target > 1200:
+            target = 1200
+        r = s[_RATIO]
+        r += (target - r) // 2
+        s[_RATIO] = r
+        sch.period = base * r // 1000
+    sch.k += 1
+    sch.mark_t = diff(now, sch.step_t)
+    if sch.k >= cur.strokes:
+        e._next_step(now, now)
+
+
+reset()

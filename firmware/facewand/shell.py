@@ -66,11 +66,12 @@ class Shell:
         self.now = 0
         # Following the person's strokes: with a pressure sensor calibrated
         # for its wearer (settings.pressure_full) and the setting on, the
-        # engine gets a detector (its module is loaded only then).
+        # engine gets the detector, a module loaded only then.
         st = engine.settings
         if hw.fsr is not None and st.follow and st.pressure_full:
-            from facewand.sense import Sense
-            engine.sense = Sense()
+            from facewand import sense
+            sense.reset()
+            engine.sense = sense
 
     def power_on(self, now):
         self.t0 = now

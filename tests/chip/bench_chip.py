@@ -75,6 +75,28 @@ def main():
         if late < 0:
             time.sleep_ms(-late)
     shell.shutdown()
+    sensed = engine.sense
+    if sensed is not None:
+        # Following: the detector's own cost per sample, on a person's
+        # stroke (a pulse every 1.5 s), apart from the rest of the tick.
+        print("sensed_strokes %d" % sum(1 for i in range(journal.first(), journal.count)
+                                         if journal.get(i)[1] == 13))    # (commands.CMD_SENSED)
+        n = 1500
+        worst = 0
+        total = 0
+        t = deadline
+        for i in range(n):
+            x = i * 20 % 1500
+            p = 30 + (250 * x // 700 if x < 350 else 250 * (700 - x) // 350 if x < 700 else 0)
+            t0 = time.ticks_us()
+            sensed.pressure(p, t)
+            dt = time.ticks_diff(time.ticks_us(), t0)
+            total += dt
+            if dt > worst:
+                worst = dt
+            t = time.ticks_add(t, TICK_MS)
+        print("sense_sample_mean_us %d" % (total // n))
+        print("sense_sample_max_us %d" % worst)
     keeper.power_off(None)
     records = journal.count
     dump_us = time_dump(journal, engine, shell)

@@ -15,5 +15,7 @@ app._forget(app.START_ONLY)
 gc.collect()
 print("heap_alloc_bytes %d" % gc.mem_alloc())
 print("heap_free_bytes %d" % gc.mem_free())
+import micropython  # noqa: E402  (after the measure: its import is not the wand's)
+micropython.qstr_info()
 _built[1].motor.stop()
 _built = None
