@@ -161,3 +161,16 @@ def test_board_picker_lays_the_boards_ring_and_the_routine_picker_its_start(url,
     time.sleep(0.15)
     page.keyboard.up(" ")
     page.wait_for_function("document.body.dataset.state === 'running'", timeout=10000, polling="raf")
+
+
+def test_sound_switch_and_a_legend_cue_play_through_webaudio(url, page):
+    ready(page, url, "?speed=4")
+    page.check("#sound")                       # a gesture: the AudioContext may start
+    page.wait_for_function("document.body.dataset.sound === 'running'", timeout=5000)
+    page.click("#legend li[data-cue='finish'] button")
+    page.click("#button")
+    page.wait_for_function("document.body.dataset.state === 'running'", timeout=10000, polling="raf")
+    page.wait_for_function("Number(document.querySelector('#motor').getAttribute('aria-valuenow')) > 0",
+                           timeout=10000, polling="raf")
+    page.uncheck("#sound")
+    page.wait_for_function("document.body.dataset.sound === 'off'", timeout=5000)

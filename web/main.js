@@ -312,6 +312,7 @@ function wire() {
   $("sound").addEventListener("change", async (e) => {
     if (e.target.checked) await sound.start(info.motor);
     else sound.stop();
+    document.body.dataset.sound = sound.on ? sound.ctx.state : "off"; // (for a test to see)
   });
 }
 
