@@ -7,6 +7,7 @@
 #                   the keyboard as its button: sim/play.py)
 # python -m sim plot TRACE.jsonl -o OUT.png|.svg   (a session's timeline: sim/plot.py)
 # python -m sim plot --history HISTORY.bin -o OUT.png|.svg [--today YYYY-MM-DD]
+# python -m sim web [--port N] [--host H]   (the wand in a browser: sim/web.py, web/)
 #
 # Exit status: 0 when the run ends (done, off or an `end` line), 2 for bad
 # input (unknown routine, invalid routine file, bad script line, unwritable
@@ -127,6 +128,12 @@ def _parser():
                     help="the picture: FILE.png or FILE.svg")
     pt.add_argument("--today", metavar="YYYY-MM-DD",
                     help="with --history: the day the streak ends on (default: today)")
+    wb = sub.add_parser("web", help="serve the wand in a browser (web/): the firmware on "
+                        "MicroPython's WebAssembly build in the page, a static server here")
+    wb.add_argument("--port", type=int, default=8000, metavar="N",
+                    help="port to listen on (default 8000; 0: any free one, printed)")
+    wb.add_argument("--host", default="127.0.0.1", metavar="H",
+                    help="address to listen on (default 127.0.0.1: this machine only)")
     # Listed for --help; its own options are parsed by sim.wand.server.
     sub.add_parser("wand", help="serve a virtual wand on a pseudo-terminal, for mpremote "
                    "(options: --board NAME)")
@@ -270,6 +277,9 @@ def main(argv=None):
         if args.command == "plot":
             from sim import plot
             return plot.run(args)
+        if args.command == "web":
+            from sim import web
+            return web.serve(args)
         return run(args)
     except BadInput as e:
         sys.stderr.write("sim: %s\n" % e)

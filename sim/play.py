@@ -49,7 +49,7 @@ import tty
 from sim.cli import BadInput, load_board, load_routines
 from sim.display import Display, width
 from sim.motor_model import REST, envelope
-from facewand.hardware import ORDERS
+from sim.shown import WORDS, cue_words, wire_rgb  # noqa: F401  (tests use play's names)
 from facewand.settings import Settings
 from sim.session import Session
 
@@ -73,25 +73,6 @@ LEAVE = "\x1b[0m\x1b[?25h\x1b[?1049l"       # colours reset, cursor shown, main 
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 _GREEN, _RED = "\x1b[32m", "\x1b[31m"
 
-# The cues in plain words (README, "What the motor says"), by facewand.names.
-WORDS = {
-    "stroke": "stroke", "stroke_last": "last stroke of a step", "press": "press the point",
-    "release": "release", "pressure_high": "pressing too hard", "battery_low": "battery low",
-    "start": "start", "pause": "pause", "resume": "resume", "end": "end early",
-    "finish": "finished", "power_off": "power off", "wake": "wake",
-    "fault": "fault at start-up", "offer": "a session cut off, offered back",
-    "level": "intensity changed", "light": "a little more pressure",
-}
-
-
-def cue_words(pattern):
-    if pattern.startswith("step") and pattern[4:].isdigit():
-        return "step %s begins" % pattern[4:]
-    if pattern.startswith("routine") and pattern[7:].isdigit():
-        return "routine %s chosen" % pattern[7:]
-    return WORDS.get(pattern, pattern)
-
-
 def ring_cells(count, rx=RING_RX, ry=RING_RY):
     """(row, column) of each pixel around a centre at (ry, rx): pixel 0 at
     twelve o'clock, then clockwise."""
@@ -100,19 +81,6 @@ def ring_cells(count, rx=RING_RX, ry=RING_RY):
         a = 2 * math.pi * i / count
         # (rounded to 6 places first, so that mirror pixels round alike)
         out.append((ry - round(round(ry * math.cos(a), 6)), rx + round(round(rx * math.sin(a), 6))))
-    return out
-
-
-def wire_rgb(buf, order):
-    """The ring driver's wire bytes as terminal RGB, pixel by pixel: the
-    board's colour order undone and each LED's linear drive shown as the
-    light it gives (sRGB-encoded)."""
-    slot = ORDERS[order]
-    out = bytearray(len(buf))
-    for j in range(0, len(buf), 3):
-        for c in range(3):
-            v = buf[j + slot[c]]
-            out[j + c] = round(255 * (v / 255) ** (1 / 2.2)) if v else 0
     return out
 
 

@@ -179,18 +179,10 @@ class Session:
     def run(self):
         w = self.world
         e = self.engine
-        w.advance_to(0)
-        if self.write is not None:
-            for t, kind, value in self.settings_set:
-                self.write(input_line(t, kind, value))
-        self.lock()
-        self.shell.power_on(w.now)
-        self.unlock()
-        self._flush()
+        ended = self.power_on()
         c = self.clock
-        c.t = 0
         c.quiet = self.quiet if self.skips() else None
-        if not c.here():
+        if not ended:
             c.run()
         self.t = c.t
         self._wind_down()
@@ -201,6 +193,38 @@ class Session:
             self.keeper.power_off(None)
             power_off.save_journal(self.journal, e, self.shell, self.flash, None, None)
         return e.state
+
+    def power_on(self):
+        """Power-on at t = 0 and the tick there: how run() begins, and how
+        a run paced from outside begins (the wand in a browser,
+        sim/web_wand.py), which then moves on with step(). True when the
+        run ends at once."""
+        w = self.world
+        w.advance_to(0)
+        if self.write is not None:
+            for t, kind, value in self.settings_set:
+                self.write(input_line(t, kind, value))
+        self.lock()
+        self.shell.power_on(w.now)
+        self.unlock()
+        self._flush()
+        c = self.clock
+        c.t = 0
+        ended = c.here()
+        self.t = c.t
+        return ended
+
+    def step(self, until):
+        """For a run paced from outside, after power_on(): every tick of
+        the grid after the last one up to `until` ms since power-on, none
+        left out (whoever paces it looks at each). True once the run has
+        ended (at self.t, its last tick); a later step() must not be made."""
+        c = self.clock
+        if until <= c.t:
+            return False
+        ended = c.run(until, land=False)
+        self.t = c.t
+        return ended
 
     def _tick(self, t):
         """One tick of the wand at t ms since power-on, the script's inputs
