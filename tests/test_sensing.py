@@ -187,8 +187,8 @@ def test_a_step_moves_on_with_its_last_sensed_stroke():
         sensed = [e for e in evs if e["event"] == "sensed" and e["kind"] == "stroke"
                   and s["t_ms"] <= e["t_ms"] < steps[i + 1]["t_ms"]]
         assert sensed[-1]["n"] == 3
-        # the next step's cue comes on the tick after the third stroke
-        assert steps[i + 1]["t_ms"] - sensed[-1]["t_ms"] == 20
+        # the next step's cue comes two ticks after the third stroke is said
+        assert steps[i + 1]["t_ms"] - sensed[-1]["t_ms"] == 40
 
 
 def test_with_no_strokes_a_step_lasts_twice_its_plan_and_no_longer():

@@ -268,7 +268,10 @@ class Engine:
         g.t = now
         g.seen = True
         if self.sense is not None and self.state == RUNNING and self.sense.pressure(permille, now):
-            self.stirred = True       # (it sensed a stroke or a press: the advance says it)
+            # It sensed a stroke or a press: the next tick's advance says it
+            # (this one has had the detector's own work: a stroke's end
+            # and the step it may end would make the slowest tick).
+            self.wake_t = add(now, 1)
 
     def battery(self, mv, now):
         if mv >= self.settings.battery_low_mv:
@@ -462,7 +465,7 @@ class Engine:
                 out.emit(CMD_STEP, number, sch.inst // n + 1, self.choice)
                 self._vibe(min(number, cues.MAX_STEP_CUE), _P_GUIDE, now)
                 if self.sense is not None:
-                    self.sense.step(self)
+                    self.sense.step(self)     # (what this part of the step asks)
             elif item == schedule.PRESS:
                 out.emit(CMD_POINT, POINT_PRESS, sch.presses, sch.cur.presses)
                 self._vibe(cues.V_PRESS, _P_GUIDE, now)
@@ -470,7 +473,7 @@ class Engine:
                 out.emit(CMD_POINT, POINT_RELEASE, sch.presses, sch.cur.presses)
                 self._vibe(cues.V_RELEASE, _P_GUIDE, now)
                 if self.sense is not None and sch.presses == sch.cur.presses:
-                    self.sense.step(self)
+                    self.sense.step(self)     # (its strokes begin)
             else:
                 k = sch.k
                 if sch.follow and k < sch.cur.strokes:

@@ -46,7 +46,7 @@
 #   in a row start it afresh (the person changed pace).
 from array import array
 
-from facewand.compat import const, diff
+from facewand.compat import add, const, diff
 
 _NONE = const(0)
 _STROKE = const(1)
@@ -100,9 +100,10 @@ _P_GUIDE = const(1)           # engine's motor priority for guidance
 _PRESS_PLATEAU_MIN_MS = const(300)
 _SCH_STROKE = const(3)        # schedule.STROKE, END
 _SCH_END = const(4)
+_NEXT_MS = const(40)          # from a step's last stroke to the next step's cue
 
 s = array("i", bytearray(4 * _SIZE))
-state = _NONE                  # what the last sample sensed, until tick() has said it
+state = _NONE                 # what the last sample sensed (_STROKE, _PRESS), until tick() has said it
 
 
 def reset():
@@ -136,102 +137,102 @@ def pressure(p, now):
     number, s[_PERIOD] the period now) or _PRESS (s[_PRESSES]); kept in
     `state` for tick()."""
     global state
-    f = s[_F]
+    a = s                     # (a local: the module's global, looked up once)
+    f = a[_F]
     if f < 0:
-        f = s[_BASE] = p << _Q
+        f = a[_BASE] = p << _Q
     f += ((p << _Q) - f) >> 2
-    s[_F] = f
-    high = s[_HIGH]
-    b = s[_BASE]
+    a[_F] = f
+    high = a[_HIGH]
+    b = a[_BASE]
     if not high:
         if f < b:
             b = f
         else:
             b += (f - b) >> 7
-        s[_BASE] = b
-        if f - b > s[_ENTER_AT]:
-            s[_ON_T] = now
-            s[_PEAK] = f
-            refract = s[_PERIOD] >> 1 if s[_NI] >= 3 else _REFRACT_MS
-            if s[_HAVE_LAST] and diff(now, s[_LAST_T]) < refract:
-                s[_HIGH] = 3
+        a[_BASE] = b
+        if f - b > a[_ENTER_AT]:
+            a[_ON_T] = now
+            a[_PEAK] = f
+            refract = a[_PERIOD] >> 1 if a[_NI] >= 3 else _REFRACT_MS
+            if a[_HAVE_LAST] and diff(now, a[_LAST_T]) < refract:
+                a[_HIGH] = 3
             else:
-                s[_HIGH] = 1
+                a[_HIGH] = 1
         return _NONE
-    if f > s[_PEAK]:
-        s[_PEAK] = f
-    if f - b >= s[_LEAVE_AT]:
+    if f > a[_PEAK]:
+        a[_PEAK] = f
+    if f - b >= a[_LEAVE_AT]:
         if high == 2:
             # A press held on: the rest pressure may have risen under it
             # (the wand put down on the skin again, firmer), so the
             # baseline creeps up (~5 s) and the pulse ends in the end.
-            s[_BASE] = b + ((f - b) >> 8)
+            a[_BASE] = b + ((f - b) >> 8)
             return _NONE
-        if high == 1 and diff(now, s[_ON_T]) >= (s[_PLATEAU] or s[_STROKE_PLATEAU]):
-            s[_HIGH] = 2
-            s[_HAVE_LAST] = 0          # a press breaks the rhythm
-            s[_PRESSES] += 1
+        if high == 1 and diff(now, a[_ON_T]) >= (a[_PLATEAU] or a[_STROKE_PLATEAU]):
+            a[_HIGH] = 2
+            a[_HAVE_LAST] = 0          # a press breaks the rhythm
+            a[_PRESSES] += 1
             state = _PRESS
             return _PRESS
         return _NONE
-    s[_HIGH] = 0
+    a[_HIGH] = 0
     if high != 1:
         return _NONE
     # A stroke, ended: its height teaches the thresholds, its onset the period.
-    rise = s[_PEAK] - b
-    amp = s[_AMP]
+    rise = a[_PEAK] - b
+    amp = a[_AMP]
     amp = rise if amp == 0 else amp + ((rise - amp) >> 2)
-    s[_AMP] = amp
-    s[_ENTER_AT] = max(amp * _ENTER // 100, _MIN_RISE << _Q)
-    s[_LEAVE_AT] = max(amp * _LEAVE // 100, _MIN_FALL << _Q)
-    on = s[_ON_T]
-    if s[_HAVE_LAST]:
-        _interval(diff(on, s[_LAST_T]))
-    s[_LAST_T] = on
-    s[_HAVE_LAST] = 1
-    s[_N] += 1
+    a[_AMP] = amp
+    a[_ENTER_AT] = max(amp * _ENTER // 100, _MIN_RISE << _Q)
+    a[_LEAVE_AT] = max(amp * _LEAVE // 100, _MIN_FALL << _Q)
+    on = a[_ON_T]
+    if a[_HAVE_LAST]:
+        _interval(diff(on, a[_LAST_T]))
+    a[_LAST_T] = on
+    a[_HAVE_LAST] = 1
+    a[_N] += 1
     state = _STROKE
     return _STROKE
 
 
 def _interval(ms):
-    est = s[_PERIOD]
+    a = s                     # (a local: the module's global, looked up once)
+    est = a[_PERIOD]
     if est:
         ok = est * _LOW_PCT // 100 <= ms <= est * _HIGH_PCT // 100 and ms <= _LAST_MS
     else:
         ok = _FIRST_MS <= ms <= _LAST_MS
     if not ok:
-        s[_MISSES] += 1
-        if s[_MISSES] < 3:
+        a[_MISSES] += 1
+        if a[_MISSES] < 3:
             return
-        s[_NI] = 0                     # three in a row: the pace changed
+        a[_NI] = 0                     # three in a row: the pace changed
         if not (_FIRST_MS <= ms <= _LAST_MS):
-            s[_PERIOD] = 0
-            s[_MISSES] = 0
-            s[_STROKE_PLATEAU] = _PLATEAU_FIRST_MS
+            a[_PERIOD] = 0
+            a[_MISSES] = 0
+            a[_STROKE_PLATEAU] = _PLATEAU_FIRST_MS
             return
-    s[_MISSES] = 0
-    n = s[_NI]
-    s[_IV + (n & 3)] = ms
+    a[_MISSES] = 0
+    n = a[_NI]
+    a[_IV + (n & 3)] = ms
     n += 1
-    s[_NI] = n
+    a[_NI] = n
     if n >= 4:
-        a = s[_IV]
-        b = s[_IV + 1]
-        c = s[_IV + 2]
-        d = s[_IV + 3]
-        lo = min(a, b, c, d)
-        hi = max(a, b, c, d)
-        s[_PERIOD] = (a + b + c + d - lo - hi) >> 1
+        w = a[_IV]
+        x = a[_IV + 1]
+        y = a[_IV + 2]
+        z = a[_IV + 3]
+        a[_PERIOD] = (w + x + y + z - min(w, x, y, z) - max(w, x, y, z)) >> 1
     elif n == 3:
-        a = s[_IV]
-        b = s[_IV + 1]
-        c = s[_IV + 2]
-        s[_PERIOD] = a + b + c - min(a, b, c) - max(a, b, c)     # the median
+        w = a[_IV]
+        x = a[_IV + 1]
+        y = a[_IV + 2]
+        a[_PERIOD] = w + x + y - min(w, x, y) - max(w, x, y)     # the median
     else:
-        s[_PERIOD] = (s[_IV] + s[_IV + n - 1]) >> 1
-    ms = s[_PERIOD] * 3 // 4
-    s[_STROKE_PLATEAU] = ms if ms > _PLATEAU_MIN_MS else _PLATEAU_MIN_MS
+        a[_PERIOD] = (a[_IV] + a[_IV + n - 1]) >> 1
+    ms = a[_PERIOD] * 3 // 4
+    a[_STROKE_PLATEAU] = ms if ms > _PLATEAU_MIN_MS else _PLATEAU_MIN_MS
 
 
 # ------------------------------------------------- what the engine does
@@ -240,18 +241,27 @@ def step(e):
     """Engine `e`'s step instance begins a part (its intro fired, or its
     last release): presses asked for (a plateau of half a hold is one),
     or strokes. At the step's start the pace cue takes the person's
-    ratio to the routine's period for this instance."""
+    ratio to the routine's period for this instance. (part()'s work
+    written in: this is the step's first tick, the wand's busiest.)"""
+    a = s
     sch = e.sch
     cur = sch.cur
-    if sch.presses == 0:
-        s[_BASE_PERIOD] = sch.period
-        sch.period = sch.period * s[_RATIO] // 1000
+    done = sch.presses
+    if done == 0:
+        p = sch.period
+        a[_BASE_PERIOD] = p
+        sch.period = p * a[_RATIO] // 1000
     ms = 0
-    if sch.presses < cur.presses:
-        ms = cur.hold_ms // 2
+    if done < cur.presses:
+        ms = cur.hold_ms >> 1
         if ms < _PRESS_PLATEAU_MIN_MS:
             ms = _PRESS_PLATEAU_MIN_MS
-    part(ms)
+    a[_N] = 0
+    a[_PRESSES] = 0
+    a[_PLATEAU] = ms
+    if a[_HIGH] == 1:
+        a[_HIGH] = 3
+    a[_HAVE_LAST] = 0
 
 
 def tick(e, now):
@@ -260,38 +270,42 @@ def tick(e, now):
     the pace cue halfway toward their period, within 80..120% of the
     routine's."""
     global state
+    a = s                     # (a local: the module's global, looked up once)
     ev = state
     state = _NONE
     out = e.out
     sch = e.sch
     if ev == _PRESS:
-        out.emit(_CMD_SENSED, _PRESS, 0, min(s[_PRESSES], 1023))
+        out.emit(_CMD_SENSED, _PRESS, 0, min(a[_PRESSES], 1023))
         return
-    n = min(s[_N], 1023)
-    period = s[_PERIOD]
+    n = min(a[_N], 1023)
+    period = a[_PERIOD]
     out.emit(_CMD_SENSED, _STROKE, period >> 2, n)
     cur = sch.cur
-    peak = s[_PEAK] >> _Q
+    peak = a[_PEAK] >> _Q
     if peak < cur.pressure_min:
         out.emit(_CMD_SENSED, _SENSED_LIGHT, peak, n)
         e._vibe(_V_LIGHT, _P_GUIDE, now)
     if sch.next != _SCH_STROKE and sch.next != _SCH_END:
         return                    # (not yet in the step's strokes: the intro, its presses)
     if period:
-        base = s[_BASE_PERIOD]
+        base = a[_BASE_PERIOD]
         target = period * 1000 // base
         if target < 800:
             target = 800
         elif target > 1200:
             target = 1200
-        r = s[_RATIO]
+        r = a[_RATIO]
         r += (target - r) // 2
-        s[_RATIO] = r
+        a[_RATIO] = r
         sch.period = base * r // 1000
     sch.k += 1
     sch.mark_t = diff(now, sch.step_t)
     if sch.k >= cur.strokes:
-        e._next_step(now, now)
+        # The next step begins two ticks on: the tick between takes this
+        # one's records into the journal, so the step's start (its cue,
+        # its picture) is not also the tick that does that.
+        e._next_step(add(now, _NEXT_MS), now)
 
 
 reset()

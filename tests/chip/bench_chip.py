@@ -75,6 +75,13 @@ def main():
         if late < 0:
             time.sleep_ms(-late)
     shell.shutdown()
+    # The slowest ticks, with the kinds of what the engine said in them or
+    # the tick before (from the journal's ring: a short run's records).
+    slow = sorted(range(TICKS), key=lambda i: -spent[i])[:3]
+    for i in slow:
+        said = [journal.get(j)[1] for j in range(journal.first(), journal.count)
+                if journal.get(j)[0] in (i * TICK_MS, i * TICK_MS - TICK_MS)]
+        print("slow_tick %d ms %d us %s" % (i * TICK_MS, spent[i], said))
     sensed = engine.sense
     if sensed is not None:
         # Following: the detector's own cost per sample, on a person's
