@@ -3,7 +3,7 @@
 # against the engine's invariants.
 from hypothesis import example, given, settings, strategies as st, HealthCheck
 
-from facewand import cues
+from facewand import cues, names
 from facewand import compat as ticks
 from facewand.commands import (
     CMD_MAX, CMD_STRIDE, CMD_STATE, CMD_ROUTINE, CMD_VIBE, CMD_WARN, CMD_CLEAR,
@@ -40,11 +40,18 @@ start_tick = st.one_of(st.integers(0, (1 << 30) - 1),
 class Checked:
     """Drives an engine and checks every call's output against the rules."""
 
-    def __init__(self, start, offer=-1):
+    def __init__(self, start, offer=-1, follow=False):
         # Two routines, so a double press in idle really changes the choice;
-        # `offer`: a session a power cut stopped at that step, offered back.
+        # `offer`: a session a power cut stopped at that step, offered back;
+        # `follow`: the engine follows the person's strokes (facewand.sense).
         self.e = Engine((routine(), routine(name="other", rounds=2)), Settings(auto_off_ms=AUTO_OFF), RingView(12, FramedRing(12)))
         self.e.offer(offer)
+        if follow:
+            from facewand import sense
+            sense.reset()
+            self.e.sense = sense
+        self.step_t = None        # when the step instance running began, and which
+        self.inst = -1
         self.start = start
         self.clock = Clock(lambda t: self.call("tick", 0))
         self.warned = False
@@ -101,6 +108,20 @@ class Checked:
         assert self.warned == e.guard.warning
         if e.state != RUNNING:
             assert not e.guard.warning
+        sensed = [c for c in cmds if c[0] == names.CMD_SENSED]
+        if sensed:
+            # Only a wand that follows says what it sensed, and only in a
+            # session; a step's strokes counted never pass its number.
+            assert e.sense is not None and (e.state == RUNNING or before == RUNNING), cmds
+        if e.state == RUNNING:
+            sch = e.sch
+            assert sch.k <= sch.cur.strokes
+            if sch.inst != self.inst:
+                self.inst = sch.inst
+                self.step_t = sch.step_t
+            if sch.follow and self.step_t == sch.step_t:
+                # Following, a step lasts at most twice its plan (pauses aside).
+                assert ticks.diff(self.now, sch.step_t) <= 2 * sch.step_len + 20
 
     def advance(self, gap):
         # A shell ticking at 50 Hz for short gaps, a stalled one for long.
@@ -133,6 +154,38 @@ def test_random_streams_keep_every_rule_and_always_end(events, start, offer):
     # with a shell that has slowed to a tick every 100 ms.
     w.call("edge", False)
     limit = routine(rounds=2).total_ms() + 2 * AUTO_OFF + 5000
+    if w.e.state not in (DONE, OFF):
+        w.clock.every = 100
+        w.clock.run(w.t + limit, stop=lambda: w.e.state in (DONE, OFF))
+    assert w.e.state in (DONE, OFF)
+
+
+# A stroke: a pulse of pressure over 0.6 s, then 0.4 s at rest, a sample a tick.
+stroke_event = st.tuples(st.integers(0, 3000), st.just("stroke"), st.integers(20, 700))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(event, stroke_event, stroke_event), max_size=100), start_tick)
+def test_following_the_person_keeps_every_rule_and_always_ends(events, start):
+    w = Checked(start, follow=True)
+    for gap, kind, value in events:
+        w.advance(gap)
+        if kind == "gesture":
+            at = 0
+            for dt, pressed in GESTURES[value]:
+                w.advance(dt - at)
+                at = dt
+                w.call("edge", pressed)
+        elif kind == "stroke":
+            # (a sample every tick, as the shell reads them: the pulse, then rest)
+            for i in range(50):
+                w.call("pressure", 20 + value * max(0, 15 - abs(15 - i)) // 15)
+                w.advance(20)
+        else:
+            w.call(kind, value)
+    w.call("edge", False)
+    # No stroke comes any more: each step ends at twice its plan at most.
+    limit = 2 * routine(rounds=2).total_ms() + 2 * AUTO_OFF + 5000
     if w.e.state not in (DONE, OFF):
         w.clock.every = 100
         w.clock.run(w.t + limit, stop=lambda: w.e.state in (DONE, OFF))
