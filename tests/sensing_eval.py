@@ -33,6 +33,7 @@ def evaluate(runs):
     steps = ok = 0
     errors = []
     in_press = 0
+    presses_cued = presses_felt = 0
     off_by = {}
     for lines, truth, p in runs:
         ss = [e for e in sensed(lines) if e["kind"] == "stroke"]
@@ -51,8 +52,12 @@ def evaluate(runs):
         for k, e in enumerate(ss):
             if k >= 5 and e["period_ms"]:
                 errors.append(abs(e["period_ms"] - p.period) / p.period)
+        sp = [e for e in sensed(lines) if e["kind"] == "press"]
         for start, end, inst, cued in truth.presses:
             in_press += sum(1 for e in ss if start <= e["t_ms"] <= end + 300)
+            if cued:
+                presses_cued += 1
+                presses_felt += any(start <= e["t_ms"] <= end + 300 for e in sp)
     errors.sort()
     return {
         "people": len(runs),
@@ -65,4 +70,6 @@ def evaluate(runs):
         "pace_estimates": len(errors),
         "strokes_in_presses": in_press,
         "presses": sum(len(t.presses) for _, t, _ in runs),
+        "presses_cued": presses_cued,
+        "presses_felt": presses_felt,
     }

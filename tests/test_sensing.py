@@ -337,6 +337,8 @@ def test_evaluation_on_generated_people(tmp_path):
     assert f["pace_error_mean"] < 0.03, f
     assert f["noise_strokes"] == 0, f
     assert f["strokes_in_presses"] == 0, f
+    # (and the presses the routine cued are felt as presses)
+    assert f["presses_felt"] >= 0.95 * f["presses_cued"], f
 
 
 @pytest.mark.slow

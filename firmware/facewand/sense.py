@@ -67,7 +67,8 @@ _HIGH_PCT = const(145)
 # defines is interned for good when it loads; the tests read them by these).
 _F = const(0)                  # smoothed signal, << _Q
 _BASE = const(1)               # baseline, << _Q
-_HIGH = const(2)               # 0: no pulse; 1: a pulse; 2: a pulse already a press; 3: one ignored
+_HIGH = const(2)               # 0: no pulse; 1: a pulse; 2: one already a press; 3: one ignored;
+#                                4: one begun in the step's part before, a press or nothing
 _ON_T = const(3)               # its onset
 _PEAK = const(4)               # its highest, << _Q (the last pulse's, once it ended)
 _AMP = const(5)                # the person's pulse height above the baseline, << _Q (0: not yet)
@@ -85,7 +86,8 @@ _LEAVE_AT = const(19)
 _STROKE_PLATEAU = const(20)    # ms: in a step's strokes, a pulse on this long is a press (from _PERIOD)
 _RATIO = const(21)             # the pace cue, permille of the routine's (800..1200)
 _BASE_PERIOD = const(22)       # the routine's period for the step instance on
-_SIZE = const(23)
+_PULSE_PLATEAU = const(23)     # the plateau time the pulse on began under
+_SIZE = const(24)
 _PLATEAU_MIN_MS = const(1200)   # strokes: 3/4 of the person's period, at least this, is a press
 _PLATEAU_FIRST_MS = const(2500)  # before an interval is known: the slowest stroke's 60%
 
@@ -128,8 +130,8 @@ def part(plateau_ms):
     s[_PRESSES] = 0
     s[_PLATEAU] = plateau_ms
     if s[_HIGH] == 1:
-        s[_HIGH] = 3               # a pulse begun in the part before counts in neither
-    s[_HAVE_LAST] = 0              # nor does the gap between two parts (an intro, a press)
+        s[_HIGH] = 4               # a pulse begun in the part before is no stroke of this one
+    s[_HAVE_LAST] = 0              # nor is the gap between two parts (an intro, a press) an interval
 
 
 def pressure(p, now):
@@ -154,6 +156,7 @@ def pressure(p, now):
         if f - b > a[_ENTER_AT]:
             a[_ON_T] = now
             a[_PEAK] = f
+            a[_PULSE_PLATEAU] = a[_PLATEAU] or a[_STROKE_PLATEAU]
             refract = a[_PERIOD] >> 1 if a[_NI] >= 3 else _REFRACT_MS
             if a[_HAVE_LAST] and diff(now, a[_LAST_T]) < refract:
                 a[_HIGH] = 3
@@ -169,7 +172,7 @@ def pressure(p, now):
             # baseline creeps up (~5 s) and the pulse ends in the end.
             a[_BASE] = b + ((f - b) >> 8)
             return _NONE
-        if high == 1 and diff(now, a[_ON_T]) >= (a[_PLATEAU] or a[_STROKE_PLATEAU]):
+        if (high == 1 or high == 4) and diff(now, a[_ON_T]) >= a[_PULSE_PLATEAU]:
             a[_HIGH] = 2
             a[_HAVE_LAST] = 0          # a press breaks the rhythm
             a[_PRESSES] += 1
@@ -257,10 +260,11 @@ def step(e):
         if ms < _PRESS_PLATEAU_MIN_MS:
             ms = _PRESS_PLATEAU_MIN_MS
     a[_N] = 0
-    a[_PRESSES] = 0
+    if done == 0:
+        a[_PRESSES] = 0           # (a press held past its release cue is still the step's)
     a[_PLATEAU] = ms
     if a[_HIGH] == 1:
-        a[_HIGH] = 3
+        a[_HIGH] = 4
     a[_HAVE_LAST] = 0
 
 
