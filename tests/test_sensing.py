@@ -141,6 +141,8 @@ def test_the_detector_keeps_the_numbers_the_others_mean():
     assert names.VIBE_NAMES[sense._V_LIGHT] == "light"
     assert sense._P_GUIDE == engine._P_GUIDE
     assert (sense._SCH_STROKE, sense._SCH_END) == (schedule.STROKE, schedule.END)
+    from facewand.commands import RUNNING
+    assert sense._RUNNING == RUNNING
 
 
 # ------------------------------------------------------ the wand following

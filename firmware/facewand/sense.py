@@ -87,7 +87,8 @@ _STROKE_PLATEAU = const(20)    # ms: in a step's strokes, a pulse on this long i
 _RATIO = const(21)             # the pace cue, permille of the routine's (800..1200)
 _BASE_PERIOD = const(22)       # the routine's period for the step instance on
 _PULSE_PLATEAU = const(23)     # the plateau time the pulse on began under
-_SIZE = const(24)
+_READY = const(24)             # step() done ahead for step instance _READY - 1 (0: none)
+_SIZE = const(25)
 _PLATEAU_MIN_MS = const(1200)   # strokes: 3/4 of the person's period, at least this, is a press
 _PLATEAU_FIRST_MS = const(2500)  # before an interval is known: the slowest stroke's 60%
 
@@ -103,6 +104,7 @@ _PRESS_PLATEAU_MIN_MS = const(300)
 _SCH_STROKE = const(3)        # schedule.STROKE, END
 _SCH_END = const(4)
 _NEXT_MS = const(40)          # from a step's last stroke to the next step's cue
+_RUNNING = const(1)           # commands.RUNNING
 
 s = array("i", bytearray(4 * _SIZE))
 state = _NONE                 # what the last sample sensed (_STROKE, _PRESS), until tick() has said it
@@ -248,6 +250,11 @@ def step(e):
     written in: this is the step's first tick, the wand's busiest.)"""
     a = s
     sch = e.sch
+    if a[_READY]:
+        if a[_READY] == sch.inst + 1:
+            a[_READY] = 0
+            return                # (done on the tick its last stroke ended the step before)
+        a[_READY] = 0
     cur = sch.cur
     done = sch.presses
     if done == 0:
@@ -310,6 +317,11 @@ def tick(e, now):
         # one's records into the journal, so the step's start (its cue,
         # its picture) is not also the tick that does that.
         e._next_step(add(now, _NEXT_MS), now)
+        if e.state == _RUNNING:
+            # What the next step asks, worked out now: its first tick
+            # (its cue, its picture) is the wand's busiest.
+            step(e)
+            a[_READY] = sch.inst + 1
 
 
 reset()
