@@ -160,11 +160,12 @@ class _File:
     def __exit__(self, *exc):
         self.close()
 
-    def read(self):
+    def read(self, n=-1):
         if self.fs.dead:
             raise PowerCut("the power is off")
-        out = self.data[self.pos:]
-        self.pos = len(self.data)
+        end = len(self.data) if n < 0 else min(len(self.data), self.pos + n)
+        out = self.data[self.pos:end]
+        self.pos = end
         return out
 
     def seek(self, pos):

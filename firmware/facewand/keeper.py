@@ -64,8 +64,10 @@ class Keeper:
         self.base_pauses = 0
         self.base_warnings = 0
         self.flags = 0
-        # a session's end, owed to the history (ended 0: none)
+        # a session's end, owed to the history (ended 0: none), and its routine
+        # (the one chosen by the time it is written may be another)
         self.ended = 0
+        self.routine = engine.routine
         self.done = 0
         self.active_s = 0
         self.pauses = 0
@@ -139,6 +141,11 @@ class Keeper:
 
     def _began(self):
         e = self.e
+        if self.ended:
+            # The last session's record is still owed (no quiet moment came
+            # between its end and this start): written now, under its own
+            # number, before this one takes the next.
+            self._write(_W_RECORD)
         self.inst = -1
         self.seq = -1
         cut = self.cut
@@ -160,6 +167,7 @@ class Keeper:
         e = self.e
         sch = e.sch
         self.ended = ended
+        self.routine = e.routine
         self.done = sch.count if ended == _END_FINISHED else sch.inst
         self.active_s = self.base_s + e.active_ms // 1000
         self.pauses = self.base_pauses + e.pauses

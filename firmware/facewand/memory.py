@@ -33,6 +33,9 @@ PROGRESS = "/progress.bin"
 HISTORY = "/history.bin"
 JOURNAL = "/journal.bin"
 _SLOTS = const(64)          # history records kept (about two months of daily use)
+_READ_MAX = const(8192)     # bytes: longer than any file here the wand writes, but journal.bin
+_ENOENT = const(2)          # errno: no such file
+_SEQ_MAX = const(0x7FFFFFFF)  # a record number above this is not one the wand gave (a damaged file)
 _JOURNAL_MAX = const(65536)   # bytes: a wake's journal.bin grows no further (about 8,000 records)
 
 # Codes, by their names' places in facewand.names (END_NAMES, NOTE_NAMES).
@@ -108,10 +111,15 @@ def _name(b):
     return (b if end < 0 else b[:end]).decode()
 
 
-def _read(files, path):
+def _read(files, path, size=_READ_MAX):
+    """The file's bytes, at most `size` + 1 of them (a longer file is not
+    one the wand wrote, and reading it whole could take the heap: the
+    caller, seeing more than `size`, knows); OSError if it cannot be read.
+    Only an OSError of ENOENT says the file is not there: a read that
+    failed must not be taken for an empty file and written over."""
     f = files.open(path, "rb")
     try:
-        return f.read()
+        return f.read(size + 1)
     finally:
         f.close()
 
@@ -174,8 +182,15 @@ def read_settings(files, root, settings):
     path = root + SETTINGS
     try:
         raw = _read(files, path)
-    except OSError:
+    except OSError as ex:
+        if ex.args[0] != _ENOENT:
+            # Not readable now (a flash error): the defaults for this wake,
+            # and the file left as it is, the wearer's settings in it.
+            return _NOTE_SETTINGS_BAD, "settings.json: could not be read (OSError %s); using the defaults" % (
+                ex.args[0] if ex.args else "")
         raw = None
+    if raw is not None and len(raw) > _READ_MAX:
+        return _NOTE_SETTINGS_BAD, "settings.json: too long to be settings; using the defaults"
     if raw is None:
         # On FAT a cut between removing the old file and renaming the new
         # one over it leaves only the new: finish the rename.
@@ -196,7 +211,7 @@ def read_settings(files, root, settings):
         return _NOTE_SETTINGS_MISSING, "settings.json: missing; using the defaults"
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeError):
+    except (ValueError, UnicodeError, RuntimeError):     # (RuntimeError: nested too deep)
         return _NOTE_SETTINGS_BAD, "settings.json: not valid JSON; using the defaults"
     if not isinstance(data, dict):
         return _NOTE_SETTINGS_BAD, "settings.json: expected a JSON object; using the defaults"
@@ -237,8 +252,11 @@ class Progress:
 
     def pack(self):
         flags = self.flags | _FLAG_SEQ if self.seq >= 0 else self.flags & ~_FLAG_SEQ
-        return _sealed(_PROGRESS, (self.inst, self.planned, self.active_s, self.seq & 0xFFFF,
-                                   self.pauses, self.warnings, flags, 0, self.started,
+        # (counts held to their fields: a session of 300 warnings is kept,
+        # with 255 of them)
+        return _sealed(_PROGRESS, (self.inst, self.planned, min(self.active_s, 0xFFFF),
+                                   self.seq & 0xFFFF, min(self.pauses, 0xFF),
+                                   min(self.warnings, 0xFF), flags, 0, self.started,
                                    self.saved_s, self.name.encode()))
 
 
@@ -265,9 +283,10 @@ def read_progress(files, root):
 def write_progress(files, root, p):
     """One small write, committed at close (littlefs): the old record or
     the new one survives a cut."""
+    raw = p.pack()                      # (before the old record is opened over)
     f = files.open(root + PROGRESS, "wb")
     try:
-        f.write(p.pack())
+        f.write(raw)
     finally:
         f.close()
 
@@ -282,8 +301,8 @@ def clear_progress(files, root):
 # ---- the history ------------------------------------------------------------------
 
 def history_record(seq, started, active_s, done, planned, name, pauses, warnings, ended, flags):
-    return _sealed(_HISTORY, (seq, started, active_s, done, planned, name.encode(),
-                              pauses, warnings, ended, flags, 0))
+    return _sealed(_HISTORY, (seq, started, min(active_s, 0xFFFF), done, planned, name.encode(),
+                              min(pauses, 0xFF), min(warnings, 0xFF), ended, flags, 0))
 
 
 def read_history(files, root):
@@ -292,14 +311,19 @@ def read_history(files, root):
     ended, flags); and how many slots did not check (a cut write, a flash
     error), which are skipped."""
     try:
-        raw = _read(files, root + HISTORY)
-    except OSError:
-        return [], 0
+        raw = _read(files, root + HISTORY, HISTORY_SIZE * _SLOTS)
+    except OSError as ex:
+        if ex.args[0] == _ENOENT:
+            return [], 0
+        raise                           # (not readable now: not the same as none)
     out = []
     damaged = 0
+    if len(raw) > HISTORY_SIZE * _SLOTS:
+        raw = raw[:HISTORY_SIZE * _SLOTS]   # (more is not the wand's: counted damaged)
+        damaged += 1
     for i in range(len(raw) // HISTORY_SIZE):
         v = _unsealed(_HISTORY, raw[i * HISTORY_SIZE:(i + 1) * HISTORY_SIZE])
-        if v is None:
+        if v is None or v[0] > _SEQ_MAX:
             damaged += 1
             continue
         try:
@@ -322,17 +346,19 @@ def append_history(files, root, started, active_s, done, planned, name, pauses, 
     is written. Returns its sequence number."""
     path = root + HISTORY
     try:
-        raw = _read(files, path)
-    except OSError:
+        raw = _read(files, path, HISTORY_SIZE * _SLOTS)
+    except OSError as ex:
+        if ex.args[0] != _ENOENT:
+            raise                       # (a read that failed: the file is not written over)
         raw = b""
-    n = len(raw) // HISTORY_SIZE
+    n = min(len(raw) // HISTORY_SIZE, _SLOTS)
     nxt = 0
     where = -1
     oldest = -1
     oldest_seq = 0
     for i in range(n):
         v = _unsealed(_HISTORY, raw[i * HISTORY_SIZE:(i + 1) * HISTORY_SIZE])
-        if v is None:
+        if v is None or v[0] > _SEQ_MAX:
             if where < 0:
                 where = i
             continue
@@ -495,7 +521,8 @@ def chunks(raw):
 def saved_journal(files, root):
     """journal.bin's bytes, b"" if there is none."""
     try:
-        return _read(files, root + JOURNAL)
+        raw = _read(files, root + JOURNAL, _JOURNAL_MAX)
+        return raw[:_JOURNAL_MAX]
     except OSError:
         return b""
 
@@ -533,7 +560,8 @@ def keep(k, what):
     elif what == 2:                    # W_RECORD
         ended = k.ended
         k.ended = 0
-        ok = _do(k, append_history, k.started, k.active_s, k.done, e.sch.count, e.routine.name,
+        r = k.routine                  # (the session's, whatever is chosen now)
+        ok = _do(k, append_history, k.started, k.active_s, k.done, r.instances(), r.name,
                  k.pauses, k.warnings, ended, k.flags, k.seq)
         if ended == _END_FINISHED or ended == _END_EARLY or ended == _END_CAP:
             _do(k, clear_progress)
@@ -541,7 +569,7 @@ def keep(k, what):
             # Kept for the offer, marked as in the history already.
             _, secs = _clock(k)
             _do(k, write_progress, Progress(
-                e.routine.name, k.inst, e.sch.count, k.active_s, k.pauses, k.warnings,
+                r.name, k.inst, r.instances(), k.active_s, k.pauses, k.warnings,
                 k.flags | _FLAG_RECORDED, k.started, secs, k.seq))
     else:                              # W_SETTINGS
         k.settings_owed = False
