@@ -98,11 +98,7 @@ class Session:
                  wire=False, until_off=False, skip=True, flash=None, clock_s=None):
         # A script's settings (`set` lines, at power-on) are the wand's own.
         self.settings_set = [e for e in events if e[1] == "set"]
-        if self.settings_set:
-            from facewand.settings_limits import check_one
-            for e in self.settings_set:
-                check_one(settings, e[2][0], e[2][1])
-            events = [e for e in events if e[1] != "set"]
+        events = [e for e in events if e[1] != "set"]
         self.world = World(board, events, start_tick, wire)
         if clock_s is not None:
             self.world.clock_s = clock_s
@@ -114,6 +110,11 @@ class Session:
             from facewand import memory
             files = memory.Files()
             note, message = memory.read_settings(files, flash, settings)
+        if self.settings_set:
+            # (after the flash's own: the script's are the ones the run is about)
+            from facewand.settings_limits import check_one
+            for e in self.settings_set:
+                check_one(settings, e[2][0], e[2][1])
         if board.pressure is not None and settings.pressure_full:
             # (as start-up does: the wearer's calibration over the board's)
             board.pressure = dict(board.pressure, zero=settings.pressure_zero,

@@ -385,3 +385,111 @@ def test_the_light_cue_path_is_the_same_on_micropython_with_the_heap_locked(tmp_
     assert b["heap_locked"]
     assert a["lines"] == b["lines"]
     assert sum(1 for x in a["lines"] if '"pattern":"light"' in x and '"vibe"' in x) == 3
+
+
+# ------------------------------------------- what a review found, and its kind
+
+def stroking(start_s, end_s, period_ms=1000, width_ms=500, height=0.3, rest=0.02):
+    """Script lines: a hand stroking without stopping from start to end."""
+    out = []
+    for t in range(int(start_s * 1000), int(end_s * 1000), 20):
+        x = (t - int(start_s * 1000)) % period_ms
+        v = rest + (height * math.sin(math.pi * x / width_ms) if x < width_ms else 0)
+        out.append("%d.%03d pressure %.3f" % (t // 1000, t % 1000, v))
+    return out
+
+
+def follow_script(lines):
+    return "\n".join(fsr_signal.settings_lines(load_board("pico")) + lines) + "\n"
+
+
+def test_strokes_made_while_a_step_is_announced_do_not_count():
+    # A person who never stops stroking (1 s a stroke): those felt during a
+    # step's intro are said with n 0, and each step's pace cues begin at 1.
+    evs = events(run("daily", follow_script(["0.5 press"] + stroking(1, 90))))
+    steps = [e["t_ms"] for e in evs if e["event"] == "step"]
+    assert len(steps) >= 5
+    for i in range(1, len(steps) - 1):
+        s0, s1 = steps[i], steps[i + 1]
+        felt = [e for e in evs if e["event"] == "sensed" and e["kind"] == "stroke" and s0 <= e["t_ms"] < s1]
+        intro = [e for e in felt if e["t_ms"] - s0 < 1800]
+        assert intro and all(e["n"] == 0 for e in intro)
+        assert [e["n"] for e in felt if e["t_ms"] - s0 >= 1800] == [1, 2, 3]
+        cues = [e["n"] for e in evs if e["event"] == "stroke" and s0 <= e["t_ms"] < s1]
+        assert cues[:1] == [1]
+
+
+def daily_with_pressure_min(tmp_path, low=0.2):
+    with open(os.path.join(paths.ROUTINES, "daily.json")) as f:
+        r = json.load(f)
+    r["name"] = "dailymin"
+    for s in r["steps"]:
+        s["pressure_min"] = min(low, s["pressure_max"] - 0.05)
+    path = tmp_path / "dailymin.json"
+    path.write_text(json.dumps(r))
+    return str(path)
+
+
+def test_the_light_cue_never_cuts_into_another_cue(tmp_path):
+    # Light strokes (peaking at 0.13) all session: the nudge comes between
+    # cues, never over one (a step's number is felt whole) and never after
+    # a step's last stroke.
+    path = daily_with_pressure_min(tmp_path)
+    evs = events(run(path, follow_script(["0.5 press"] + stroking(2, 120, 1000, 500, 0.11))))
+    vibes = [e for e in evs if e["event"] == "vibe"]
+    light = [e for e in vibes if e["pattern"] == "light"]
+    assert light
+    for v in light:
+        before = [w for w in vibes if w["t_ms"] < v["t_ms"]]
+        assert not before or before[-1]["t_ms"] + before[-1]["ms"] <= v["t_ms"], (before[-1], v)
+    assert len([e for e in evs if e["event"] == "sensed" and e["kind"] == "light"]) >= len(light)
+
+
+def test_a_pulse_open_when_the_session_paused_says_nothing_after():
+    # Paused mid-stroke (the hand still pressing), resumed with the hand at
+    # rest: no press or stroke is made of the pulse cut in two.
+    lines = ["0.5 press"] + stroking(4, 20.3, 2000, 800) + ["20.3 press", "20.35 pressure 0.3",
+                                                             "30 pressure 0.02", "30.4 press"]
+    evs = events(run("daily", follow_script(lines)))
+    resumed = [e["t_ms"] for e in evs if e["event"] == "state" and e["state"] == "running"][-1]
+    assert not [e for e in evs if e["event"] == "sensed" and resumed <= e["t_ms"] < resumed + 2000]
+
+
+def test_a_double_press_before_a_step_has_begun_begins_it():
+    # In the lead-in before the first step (and in the moment between a
+    # followed step's last stroke and the next one's cue), a double press
+    # begins the coming step at once, announced, rather than skipping it.
+    evs = events(run("daily", "0.5 press\n1.2 double\n8 long\n"))
+    steps = [(e["index"], e["t_ms"]) for e in evs if e["event"] == "step"]
+    assert steps[0][0] == 1 and steps[0][1] < 2140
+
+
+def test_a_stroke_said_at_a_steps_deadline_does_not_delay_it():
+    # A single stroke that ends right at the step's twice-planned end: the
+    # next step begins on the first tick at or after it, as without it.
+    routines, choice = load_routines("daily")
+    plan = routines[choice].step_ms(1)
+    quiet = run("daily", follow_script(["0.5 press", "1 pressure 0.02"]))
+    t2 = [e["t_ms"] for e in events(quiet) if e["event"] == "step"][2]
+    for end in range(t2 - 200, t2 + 40, 20):
+        lines = ["0.5 press", "1 pressure 0.02"] + [
+            "%d.%03d pressure %.3f" % (t // 1000, t % 1000, 0.02 + 0.3 * math.sin(math.pi * (t - end + 600) / 600))
+            for t in range(end - 600, end, 20)] + ["%d.%03d pressure 0.02" % (end // 1000, end % 1000)]
+        evs = events(run("daily", follow_script(lines)))
+        assert [e["t_ms"] for e in evs if e["event"] == "step"][2] == t2, end
+    assert plan
+
+
+def test_a_scripts_settings_win_over_the_flash_it_runs_on(tmp_path):
+    flash = tmp_path / "flash"
+    flash.mkdir()
+    (flash / "settings.json").write_text(json.dumps({"follow": True, "pressure_zero": 700,
+                                                    "pressure_full": 45000}))
+    script, lines, truth, p = fsr_signal.session("daily", 3)
+    script = script.replace("0.5 press", "0 set follow false\n0.5 press")
+    b = load_board("pico")
+    routines, choice = load_routines("daily")
+    out = []
+    Session(routines, Settings(), parse_script(script, "t"), out.append, b, choice=choice,
+            flash=str(flash)).run()
+    assert not events(out, "sensed")

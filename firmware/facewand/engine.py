@@ -267,10 +267,12 @@ class Engine:
         g.value = permille
         g.t = now
         g.seen = True
-        if self.sense is not None and self.state == RUNNING and self.sense.pressure(permille, now):
+        if (self.sense is not None and self.state == RUNNING and self.sense.pressure(permille, now)
+                and diff(self.wake_t, now) > 1):
             # It sensed a stroke or a press: the next tick's advance says it
             # (this one has had the detector's own work: a stroke's end
-            # and the step it may end would make the slowest tick).
+            # and the step it may end would make the slowest tick), unless
+            # an advance is due now anyway.
             self.wake_t = add(now, 1)
 
     def battery(self, mv, now):
@@ -401,7 +403,14 @@ class Engine:
             self._choose(now)
             return
         elif do == _SKIP:
-            self._next_step(now, now)
+            sch = self.sch
+            if sch.next == schedule.INTRO and diff(sch.step_t, now) > 0:
+                # The next step has not begun (the lead-in to the first, a
+                # followed step's last moments): it begins now, announced,
+                # not skipped unheard.
+                sch.step_t = now
+            else:
+                self._next_step(now, now)
             return
         elif do == _PAUSE:
             self.paused_t = now

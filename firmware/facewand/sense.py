@@ -88,7 +88,8 @@ _RATIO = const(21)             # the pace cue, permille of the routine's (800..1
 _BASE_PERIOD = const(22)       # the routine's period for the step instance on
 _PULSE_PLATEAU = const(23)     # the plateau time the pulse on began under
 _READY = const(24)             # step() done ahead for step instance _READY - 1 (0: none)
-_SIZE = const(25)
+_T = const(25)                 # the last sample's tick
+_SIZE = const(26)
 _PLATEAU_MIN_MS = const(1200)   # strokes: 3/4 of the person's period, at least this, is a press
 _PLATEAU_FIRST_MS = const(2500)  # before an interval is known: the slowest stroke's 60%
 
@@ -105,6 +106,8 @@ _SCH_STROKE = const(3)        # schedule.STROKE, END
 _SCH_END = const(4)
 _NEXT_MS = const(40)          # from a step's last stroke to the next step's cue
 _RUNNING = const(1)           # commands.RUNNING
+_INTRO_MS = const(1800)       # routines.INTRO_MS
+_GAP_MS = const(100)          # samples this far apart: the session stopped between (a pause, an end)
 
 s = array("i", bytearray(4 * _SIZE))
 state = _NONE                 # what the last sample sensed (_STROKE, _PRESS), until tick() has said it
@@ -155,6 +158,7 @@ def pressure(p, now):
         else:
             b += (f - b) >> 7
         a[_BASE] = b
+        a[_T] = now
         if f - b > a[_ENTER_AT]:
             a[_ON_T] = now
             a[_PEAK] = f
@@ -165,6 +169,11 @@ def pressure(p, now):
             else:
                 a[_HIGH] = 1
         return _NONE
+    if diff(now, a[_T]) > _GAP_MS:
+        # No sample for a while (the session was paused, or ended, and a
+        # new one began): the pulse open then is over, and says nothing.
+        high = a[_HIGH] = 3
+    a[_T] = now
     if f > a[_PEAK]:
         a[_PEAK] = f
     if f - b >= a[_LEAVE_AT]:
@@ -277,9 +286,11 @@ def step(e):
 
 def tick(e, now):
     """Say what the last sample sensed (engine `e` running), and follow:
-    in a step's strokes the person's own count, the last ending the step;
-    the pace cue halfway toward their period, within 80..120% of the
-    routine's."""
+    in a step's strokes, once its intro is over, the person's own count
+    (a stroke made while the step is announced is the hand on its way to
+    the new place), the last ending the step; the pace cue halfway toward
+    their period, within 80..120% of the routine's; the light cue for a
+    stroke under the step's pressure_min."""
     global state
     a = s                     # (a local: the module's global, looked up once)
     ev = state
@@ -289,16 +300,16 @@ def tick(e, now):
     if ev == _PRESS:
         out.emit(_CMD_SENSED, _PRESS, 0, min(a[_PRESSES], 1023))
         return
+    at = diff(now, sch.step_t)
+    nxt = sch.next
+    if at < _INTRO_MS or nxt != _SCH_STROKE and nxt != _SCH_END:
+        a[_N] = 0                 # (felt, not counted: n 0)
+        out.emit(_CMD_SENSED, _STROKE, a[_PERIOD] >> 2, 0)
+        return
     n = min(a[_N], 1023)
     period = a[_PERIOD]
     out.emit(_CMD_SENSED, _STROKE, period >> 2, n)
     cur = sch.cur
-    peak = a[_PEAK] >> _Q
-    if peak < cur.pressure_min:
-        out.emit(_CMD_SENSED, _SENSED_LIGHT, peak, n)
-        e._vibe(_V_LIGHT, _P_GUIDE, now)
-    if sch.next != _SCH_STROKE and sch.next != _SCH_END:
-        return                    # (not yet in the step's strokes: the intro, its presses)
     if period:
         base = a[_BASE_PERIOD]
         target = period * 1000 // base
@@ -311,8 +322,17 @@ def tick(e, now):
         a[_RATIO] = r
         sch.period = base * r // 1000
     sch.k += 1
-    sch.mark_t = diff(now, sch.step_t)
-    if sch.k >= cur.strokes:
+    sch.mark_t = at
+    last = sch.k >= cur.strokes
+    peak = a[_PEAK] >> _Q
+    if peak < cur.pressure_min:
+        out.emit(_CMD_SENSED, _SENSED_LIGHT, peak, n)
+        # A nudge for the next stroke: never over a cue still playing (a
+        # step's number must be felt whole), nor after the step's last
+        # (the next step's cue would cut it short).
+        if not last and diff(now, e.motor_until) >= 0:
+            e._vibe(_V_LIGHT, _P_GUIDE, now)
+    if last:
         # The next step begins two ticks on: the tick between takes this
         # one's records into the journal, so the step's start (its cue,
         # its picture) is not also the tick that does that.
