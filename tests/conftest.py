@@ -57,12 +57,12 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(
                 "sensing: %d generated people, %d steps: stroke count within +-1 in %.1f%% (exact in %d), "
                 "pace error %.1f%% mean (95th percentile %.1f%%, %d estimates); strokes counted from "
-                "noise alone %d in %d minutes of still contact, during %d press plateaus %d; cued "
-                "presses felt as presses %d of %d"
+                "noise alone %d in %d minutes of still contact, during %d cued press plateaus %d "
+                "(felt as presses: %d), during %d holds where strokes were asked %d"
                 % (S["people"], S["steps"], 100 * S["accuracy"], S["off_by"].get(0, 0),
                    100 * S["pace_error_mean"], 100 * S["pace_error_p95"], S["pace_estimates"],
                    S["noise_strokes"], S["noise_minutes"], S["presses"], S["strokes_in_presses"],
-                   S["presses_felt"], S["presses_cued"]))
+                   S["presses_felt"], S["holds"], S["strokes_in_holds"]))
     except ImportError:
         pass
     try:

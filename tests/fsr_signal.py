@@ -8,8 +8,10 @@
 # part), drift over the session, ADC noise, and the ~10% hysteresis of an
 # FSR (it reads higher unloading than loading at the same force: Interlink
 # FSR 400 datasheet). Their strokes are pulses (press on, glide, lift),
-# jittered in time and height; some have a double peak; some steps have a
-# pause in contact mid-way, or a press held where strokes were asked.
+# jittered in time and height, their pace drifting over the session; some
+# have a double peak (a dip as deep as 10%); some hands never quite lift
+# between strokes (up to 35% of a stroke stays on); some steps have a pause
+# in contact mid-way, or a press held where strokes were asked.
 #
 # session() runs the simulator with the person in the loop: they hear the
 # wand (its step, press and release cues, read from the trace as it is
@@ -38,15 +40,25 @@ class Person:
         self.rest = r.uniform(0, 40)             # the skin's rest pressure between strokes
         self.period = r.uniform(1000, 4000)      # ms between stroke onsets: 0.25-1 a second
         self.jitter = r.uniform(0.03, 0.08)      # of the period, each interval (uniform +-)
-        self.duty = r.uniform(0.35, 0.6)         # of the interval the hand is on
+        self.duty = r.uniform(0.35, 0.75)        # of the interval the hand is on (a long glide: 3/4)
         self.gain = r.uniform(0.94, 1.06)        # the part
         self.drift = r.uniform(-40, 40)          # permille over ten minutes
         self.noise = r.uniform(1.5, 4.0)         # ADC noise, permille (sigma)
         self.react = r.uniform(150, 400)         # ms from a cue to the hand
         self.double = r.uniform(0.1, 0.3)        # strokes with a double peak
+        # Between strokes some hands never quite lift: the pressure stays at
+        # this much of a stroke's height until the step's last.
+        self.lift = r.uniform(0.1, 0.35) if r.random() < 0.4 else 0.0
+        # The pace drifts over the session (tiring, warming up): this much
+        # by ten minutes in, or by the session's end.
+        self.drift_pace = r.uniform(-0.15, 0.15)
         self.pauses = r.uniform(0.05, 0.2)       # steps with a still pause mid-way
         self.presses = r.uniform(0.0, 0.15)      # stroke steps with a press held mid-way
         self.rnd = r
+
+    def period_at(self, t):
+        """The person's pace at t ms into the run."""
+        return self.period * (1 + self.drift_pace * min(1.0, t / 600000))
 
     def __repr__(self):
         return ("Person(seed=%d, amp=%.0f, rest=%.0f, period=%.0f, duty=%.2f)"
@@ -84,6 +96,7 @@ class Hand:
         self.next_onset = None    # when the next stroke of this step begins
         self.more_at = None       # no new step by then: one stroke more
         self.stopped = False
+        self.floor = None         # (from, to, force): a hand not lifted between strokes
         self.peak = 0.0           # the force's highest since it last rose (hysteresis)
         self.last_f = 0.0
 
@@ -146,21 +159,26 @@ class Hand:
                 ms = r.uniform(2000, 5000)
                 self.truth.pauses.append((on, on + ms))
                 self.next_onset = on + ms
+                self.floor = None
                 return
             if done + 1 == self.press_before:
                 self.press_before = 0
                 ms = 1.2 * p.period + 600
                 self._plateau(on, on + ms, p.amp * r.uniform(0.8, 1.1), False)
                 self.next_onset = on + ms + r.uniform(600, 1000)
+                self.floor = None
                 return
-            interval = p.period * (1 + r.uniform(-p.jitter, p.jitter))
+            interval = p.period_at(on) * (1 + r.uniform(-p.jitter, p.jitter))
             width = interval * p.duty
-            dip = r.uniform(0.45, 0.7) if r.random() < p.double else 0.0
+            dip = r.uniform(0.1, 0.7) if r.random() < p.double else 0.0
             height = p.amp * r.uniform(0.85, 1.15)
             self.moves.append([on, on + width, "stroke", height, dip])
             self.truth.strokes.append((on, on + width, self.inst))
             self.strokes_left -= 1
             self.next_onset = on + interval
+            if p.lift:
+                # the hand stays on lightly until the next stroke (not after the step's last)
+                self.floor = (on, on + interval if self.strokes_left else on + width, p.lift * height)
         elif self.more_at is not None and t >= self.more_at:
             # The wand has not moved on: the person gives it one more stroke.
             self.more_at = None
@@ -171,6 +189,8 @@ class Hand:
         """The force at t, permille of full scale above rest."""
         self.moves = [m for m in self.moves if m[1] >= t - 1000]
         f = 0.0
+        if self.floor is not None and self.floor[0] <= t < self.floor[1]:
+            f = self.floor[2]
         for start, end, kind, height, dip in self.moves:
             if start <= t <= end:
                 f = max(f, _shape(kind, (t - start) / (end - start), height, dip, end - start))

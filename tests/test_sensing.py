@@ -302,7 +302,7 @@ def test_a_bad_set_line_is_named(line, message):
 
 # ------------------------------------------------------------- evaluation
 
-EVAL = [("daily", 40), ("guasha", 20), ("full", 8)]
+EVAL = [("daily", 100), ("guasha", 40), ("full", 12)]
 
 
 @pytest.mark.slow

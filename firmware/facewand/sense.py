@@ -57,7 +57,11 @@ _MIN_RISE = const(40)         # permille above the baseline: the least pulse the
 _MIN_FALL = const(20)
 _ENTER = const(50)            # percent of the person's pulse height
 _LEAVE = const(30)
-_REFRACT_MS = const(450)      # before the period is known: a stroke cannot be faster
+_LEAVE_PEAK = const(40)       # ... or of this pulse's own height, if that is more (a hand that
+                              # does not quite lift between strokes still ends each one)
+_REFRACT_MS = const(600)      # before the period is known: no stroke is faster (1 s at the
+                              # quickest, the hand on for half of it: a rise 0.6 s after a
+                              # stroke began is that stroke's second peak)
 _FIRST_MS = const(400)        # intervals believed before the period is known
 _LAST_MS = const(6000)
 _LOW_PCT = const(65)          # then: within 65..145% of it
@@ -89,9 +93,13 @@ _BASE_PERIOD = const(22)       # the routine's period for the step instance on
 _PULSE_PLATEAU = const(23)     # the plateau time the pulse on began under
 _READY = const(24)             # step() done ahead for step instance _READY - 1 (0: none)
 _T = const(25)                 # the last sample's tick
-_SIZE = const(26)
-_PLATEAU_MIN_MS = const(1200)   # strokes: 3/4 of the person's period, at least this, is a press
-_PLATEAU_FIRST_MS = const(2500)  # before an interval is known: the slowest stroke's 60%
+_PULSE_LEAVE = const(26)       # the pulse on ends below this above the baseline, << _Q
+_VALLEY = const(27)            # the lowest since the last pulse ended, << _Q
+_PRESS_RUN = const(28)         # presses felt in a row where strokes were asked
+_SIZE = const(29)
+_PLATEAU_MIN_MS = const(1200)   # strokes: 9/10 of the person's period, at least this, is a press
+_PLATEAU_FIRST_MS = const(3500)  # before an interval is known: more than the slowest stroke's
+                                 # glide (4 s a stroke, the hand on for 3/4 of it)
 
 
 
@@ -147,7 +155,7 @@ def pressure(p, now):
     a = s                     # (a local: the module's global, looked up once)
     f = a[_F]
     if f < 0:
-        f = a[_BASE] = p << _Q
+        f = a[_BASE] = a[_VALLEY] = p << _Q
     f += ((p << _Q) - f) >> 2
     a[_F] = f
     high = a[_HIGH]
@@ -159,9 +167,16 @@ def pressure(p, now):
             b += (f - b) >> 7
         a[_BASE] = b
         a[_T] = now
-        if f - b > a[_ENTER_AT]:
+        v = a[_VALLEY]
+        if f < v:
+            a[_VALLEY] = f
+        elif f - v > a[_ENTER_AT]:
+            # (risen that far from where the last pulse left off, not only
+            # above the baseline: a pulse that ended above it, a hand not
+            # quite lifted, does not begin again on its way down)
             a[_ON_T] = now
             a[_PEAK] = f
+            a[_PULSE_LEAVE] = a[_LEAVE_AT]
             a[_PULSE_PLATEAU] = a[_PLATEAU] or a[_STROKE_PLATEAU]
             refract = a[_PERIOD] >> 1 if a[_NI] >= 3 else _REFRACT_MS
             if a[_HAVE_LAST] and diff(now, a[_LAST_T]) < refract:
@@ -176,7 +191,10 @@ def pressure(p, now):
     a[_T] = now
     if f > a[_PEAK]:
         a[_PEAK] = f
-    if f - b >= a[_LEAVE_AT]:
+        lv = (f - b) * _LEAVE_PEAK // 100
+        if lv > a[_PULSE_LEAVE]:
+            a[_PULSE_LEAVE] = lv
+    if f - b >= a[_PULSE_LEAVE]:
         if high == 2:
             # A press held on: the rest pressure may have risen under it
             # (the wand put down on the skin again, firmer), so the
@@ -187,10 +205,20 @@ def pressure(p, now):
             a[_HIGH] = 2
             a[_HAVE_LAST] = 0          # a press breaks the rhythm
             a[_PRESSES] += 1
+            if not a[_PLATEAU]:
+                a[_PRESS_RUN] += 1
+                if a[_PRESS_RUN] >= 2:
+                    # Presses one after another where strokes are asked:
+                    # more likely slow strokes judged by a period learnt
+                    # wrong. It is learnt again.
+                    a[_NI] = 0
+                    a[_PERIOD] = 0
+                    a[_STROKE_PLATEAU] = _PLATEAU_FIRST_MS
             state = _PRESS
             return _PRESS
         return _NONE
     a[_HIGH] = 0
+    a[_VALLEY] = f
     if high != 1:
         return _NONE
     # A stroke, ended: its height teaches the thresholds, its onset the period.
@@ -206,6 +234,7 @@ def pressure(p, now):
     a[_LAST_T] = on
     a[_HAVE_LAST] = 1
     a[_N] += 1
+    a[_PRESS_RUN] = 0
     state = _STROKE
     return _STROKE
 
@@ -245,8 +274,9 @@ def _interval(ms):
         a[_PERIOD] = w + x + y - min(w, x, y) - max(w, x, y)     # the median
     else:
         a[_PERIOD] = (a[_IV] + a[_IV + n - 1]) >> 1
-    ms = a[_PERIOD] * 3 // 4
-    a[_STROKE_PLATEAU] = ms if ms > _PLATEAU_MIN_MS else _PLATEAU_MIN_MS
+    if n >= 2:                    # (one interval alone is not yet a period to judge by)
+        ms = a[_PERIOD] * 9 // 10
+        a[_STROKE_PLATEAU] = ms if ms > _PLATEAU_MIN_MS else _PLATEAU_MIN_MS
 
 
 # ------------------------------------------------- what the engine does
