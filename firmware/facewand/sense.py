@@ -24,26 +24,33 @@
 # - a baseline follows the signal down at once and up slowly (~2.6 s), and
 #   only while no pulse is on: it is the skin's rest pressure, whatever the
 #   part, the person and the drift make of it;
-# - a pulse begins when the signal rises ENTER of the person's own pulse
-#   height above the baseline and ends when it falls below LEAVE of it (two
-#   thresholds: a wobble at one cannot count twice), never less than
-#   _MIN_RISE / _MIN_FALL, so noise and a still hand count nothing before
-#   the first stroke has taught it the height;
+# - a pulse begins when the signal has risen _ENTER of the person's own
+#   pulse height from the lowest it reached since the last pulse ended
+#   (so a pulse that ended above the baseline, a hand not quite lifted,
+#   does not begin again on its way down), and ends below _LEAVE of that
+#   height above the baseline, or _LEAVE_PEAK of its own height if that is
+#   more (two thresholds: a wobble at one cannot count twice); never less
+#   than _MIN_RISE / _MIN_FALL, so noise and a still hand count nothing
+#   before the first stroke has taught it the height;
 # - a pulse that begins within the refractory time of the last (half the
 #   person's period, once three intervals make it; _REFRACT_MS before) is
 #   the same stroke rising again (a double peak), not a new one;
 # - a pulse still on after the plateau time is a press (reported once, as
 #   it is reached; the baseline then creeps up under it, so a hand that
 #   came back to rest firmer than before cannot stay "pressing" for ever);
-#   one that ends before is a stroke (reported as it ends);
-#   the engine sets the plateau time for what the step asks (half a hold
-#   while it asks for presses, three quarters of a period for strokes);
+#   one that ends before is a stroke (reported as it ends). The plateau
+#   time is what the step asks: half a hold while it asks for presses,
+#   9/10 of the person's period among strokes (_PLATEAU_FIRST_MS until two
+#   intervals are known); two presses in a row where strokes are asked
+#   are slow strokes misjudged, and the period is learnt again;
 # - the person's period is a robust average of the last four intervals
 #   between stroke onsets in one part of a step (the gap between two parts
 #   is the wand's, not the person's): the middle two of four (the median
 #   of three, the mean of two, while it has fewer); an interval
 #   far from it (a pause, a missed stroke) is left out, and three of those
-#   in a row start it afresh (the person changed pace).
+#   in a row start it afresh (the person changed pace);
+# - samples _GAP_MS apart (a pause, a session ended and another begun):
+#   the pulse open then says nothing.
 from array import array
 
 from facewand.compat import add, const, diff
