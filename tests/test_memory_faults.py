@@ -169,3 +169,37 @@ def test_a_history_longer_than_its_slots_is_read_in_part(flash):
         f.write(rec * 200)
     records, damaged = memory.read_history(files, flash)
     assert len(records) == 64 and damaged == 1
+
+
+def test_a_journal_of_a_routine_since_removed_is_written_out_and_let_go(flash):
+    # A session of a routine file cut off by the power, then that routine
+    # taken off the wand: the journal of the cut wake names what it cannot
+    # find as unknown, and is written out once, not kept growing.
+    from facewand import routine_file
+    from sim import paths
+    with open(os.path.join(paths.ROUTINES, "daily.json")) as f:
+        mine = json.load(f)
+    mine["name"] = "zzmine"
+    routines = ROUTINES + (routine_file.parse(mine, "zzmine.json"),)
+    names = [r.name for r in routines]
+    lines = []
+    Session(routines, Settings(), parse_script("0.5 press\n20 powercut\n", "s"), lines.append, PICO,
+            choice=names.index("zzmine"), flash=flash, clock_s=NOV_23).run()
+    assert memory.saved_journal(memory.Files(), flash)
+    for _ in range(2):
+        run(flash, "1 end\n", until_off=False)
+        assert not memory.saved_journal(memory.Files(), flash)       # written out, let go
+    text = open(flash + "/journal.jsonl").read()
+    assert '"event":"step","index":1,"name":"unknown","round":1' in text
+
+
+def test_a_crafted_journal_record_is_said_unknown_and_the_rest_written(flash):
+    import struct
+    # one CMD_STATE record with state 63: no state has that number
+    w = ((1 - 8) << 27) | (63 << 21)
+    with open(flash + memory.JOURNAL, "wb") as f:
+        f.write(struct.pack("<HH", 1, 0) + struct.pack("<i", 100) + struct.pack("<i", w))
+    run(flash, "1 end\n", until_off=False)
+    assert not memory.saved_journal(memory.Files(), flash)
+    text = open(flash + "/journal.jsonl").read()
+    assert '"state":"unknown-' in text

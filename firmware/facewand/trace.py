@@ -39,48 +39,60 @@ def line(t, event, rest):
     return '{"t_ms":%d,"event":"%s"%s}' % (t, event, rest)
 
 
+def _name(names, i):
+    """names[i], or "unknown-I" for a number no name has (a damaged record
+    on flash: the line says so, and the lines after it are still written)."""
+    return names[i] if 0 <= i < len(names) else "unknown-%d" % i
+
+
 def command_line(t, kind, a, b, c, routines, frame=None):
     """One trace line for one command. `routines` are the installed ones
     (the engine's), for routine and step names; `frame`, if given, is added
     to ring lines as "rgb"."""
     if kind == CMD_STATE:
-        return line(t, "state", ',"state":"%s"' % STATE_NAMES[a])
+        return line(t, "state", ',"state":"%s"' % _name(STATE_NAMES, a))
     if kind == CMD_STEP:
         # The step of the routine that ran, named by the command itself: the
         # routine chosen by the time the line is written may be another.
+        if not (0 <= c < len(routines) and 1 <= a <= len(routines[c].steps)):
+            return line(t, "step", ',"index":%d,"name":"unknown","round":%d,"zone":"","direction":""' % (a, b))
         s = routines[c].steps[a - 1]
         return line(t, "step", ',"index":%d,"name":%s,"round":%d,"zone":"%s","direction":"%s"'
                     % (a, json_str(s.name), b, s.zone, s.direction))
     if kind == CMD_VIBE:
-        return line(t, "vibe", ',"pattern":"%s","ms":%d,"level":%d' % (VIBE_NAMES[a], b, c))
+        return line(t, "vibe", ',"pattern":"%s","ms":%d,"level":%d' % (_name(VIBE_NAMES, a), b, c))
     if kind == CMD_LED:
         if frame is None:
-            return line(t, "led", ',"pattern":"%s"' % LED_NAMES[a])
-        return line(t, "led", ',"pattern":"%s","rgb":"%s"' % (LED_NAMES[a], hex_bytes(frame)))
+            return line(t, "led", ',"pattern":"%s"' % _name(LED_NAMES, a))
+        return line(t, "led", ',"pattern":"%s","rgb":"%s"' % (_name(LED_NAMES, a), hex_bytes(frame)))
     if kind == CMD_WARN or kind == CMD_CLEAR:
-        return line(t, "warn" if kind == CMD_WARN else "clear", ',"reason":"%s"' % REASON_NAMES[a])
+        return line(t, "warn" if kind == CMD_WARN else "clear", ',"reason":"%s"' % _name(REASON_NAMES, a))
     if kind == CMD_STROKE:
         return line(t, "stroke", ',"n":%d,"of":%d' % (a, b))
     if kind == CMD_POINT:
         return line(t, "point", ',"action":"%s","n":%d,"of":%d'
                     % ("press" if a == POINT_PRESS else "release", b, c))
     if kind == CMD_ROUTINE:
-        return line(t, "routine", ',"index":%d,"name":%s' % (a + 1, json_str(routines[a].name)))
+        return line(t, "routine", ',"index":%d,"name":%s' % (a + 1, json_str(_routine(routines, a))))
     if kind == CMD_OFFER:
         return line(t, "offer", ',"kind":"resume","index":%d,"round":%d,"routine":%s'
-                    % (a, b, json_str(routines[c].name)))
+                    % (a, b, json_str(_routine(routines, c))))
     if kind == CMD_NOTE:
-        return line(t, "note", ',"note":"%s"' % NOTE_NAMES[a])
+        return line(t, "note", ',"note":"%s"' % _name(NOTE_NAMES, a))
     if kind == CMD_SENSED:
-        rest = ',"kind":"%s","n":%d' % (SENSED_NAMES[a], c)
+        rest = ',"kind":"%s","n":%d' % (_name(SENSED_NAMES, a), c)
         if a == SENSED_STROKE:
             rest += ',"period_ms":%d' % (b * 4)
         elif a == SENSED_LIGHT:
             rest += ',"peak":%d' % b
         return line(t, "sensed", rest)
     if kind == CMD_SET:
-        return line(t, "setting", ',"key":"%s","value":%d' % (SET_NAMES[a], b))
+        return line(t, "setting", ',"key":"%s","value":%d' % (_name(SET_NAMES, a), b))
     return line(t, "unknown", ',"kind":%d' % kind)
+
+
+def _routine(routines, i):
+    return routines[i].name if 0 <= i < len(routines) else "unknown"
 
 
 FEED_EVERY = 32      # journal records written between two watchdog feeds
