@@ -123,6 +123,33 @@ class Checked:
                 # Following, a step lasts at most twice its plan (pauses aside).
                 assert ticks.diff(self.now, sch.step_t) <= 2 * sch.step_len + 20
 
+    def play(self, events):
+        """A stream of (gap, kind, value): inputs, whole gestures, strokes."""
+        for gap, kind, value in events:
+            self.advance(gap)
+            if kind == "gesture":
+                at = 0
+                for dt, pressed in GESTURES[value]:
+                    self.advance(dt - at)
+                    at = dt
+                    self.call("edge", pressed)
+            elif kind == "stroke":
+                # (a sample every tick, as the shell reads them: the pulse, then rest)
+                for i in range(50):
+                    self.call("pressure", 20 + value * max(0, 15 - abs(15 - i)) // 15)
+                    self.advance(20)
+            else:
+                self.call(kind, value)
+
+    def runs_out(self, limit):
+        """The button let go and nothing more: the wand ends by itself
+        within `limit` ms, even with a shell slowed to a tick every 100 ms."""
+        self.call("edge", False)
+        if self.e.state not in (DONE, OFF):
+            self.clock.every = 100
+            self.clock.run(self.t + limit, stop=lambda: self.e.state in (DONE, OFF))
+        assert self.e.state in (DONE, OFF)
+
     def advance(self, gap):
         # A shell ticking at 50 Hz for short gaps, a stalled one for long.
         if gap <= 200:
@@ -140,24 +167,10 @@ class Checked:
 def test_random_streams_keep_every_rule_and_always_end(events, start, offer):
     # (offer: a power-on that offers back a session a cut stopped, or none)
     w = Checked(start, offer)
-    for gap, kind, value in events:
-        w.advance(gap)
-        if kind == "gesture":
-            at = 0
-            for dt, pressed in GESTURES[value]:
-                w.advance(dt - at)
-                at = dt
-                w.call("edge", pressed)
-        else:
-            w.call(kind, value)
+    w.play(events)
     # Input stops (the button let go): the wand must end by itself, even
     # with a shell that has slowed to a tick every 100 ms.
-    w.call("edge", False)
-    limit = routine(rounds=2).total_ms() + 2 * AUTO_OFF + 5000
-    if w.e.state not in (DONE, OFF):
-        w.clock.every = 100
-        w.clock.run(w.t + limit, stop=lambda: w.e.state in (DONE, OFF))
-    assert w.e.state in (DONE, OFF)
+    w.runs_out(routine(rounds=2).total_ms() + 2 * AUTO_OFF + 5000)
 
 
 # A stroke: a pulse of pressure over 0.6 s, then 0.4 s at rest, a sample a tick.
@@ -168,28 +181,9 @@ stroke_event = st.tuples(st.integers(0, 3000), st.just("stroke"), st.integers(20
 @given(st.lists(st.one_of(event, stroke_event, stroke_event), max_size=100), start_tick)
 def test_following_the_person_keeps_every_rule_and_always_ends(events, start):
     w = Checked(start, follow=True)
-    for gap, kind, value in events:
-        w.advance(gap)
-        if kind == "gesture":
-            at = 0
-            for dt, pressed in GESTURES[value]:
-                w.advance(dt - at)
-                at = dt
-                w.call("edge", pressed)
-        elif kind == "stroke":
-            # (a sample every tick, as the shell reads them: the pulse, then rest)
-            for i in range(50):
-                w.call("pressure", 20 + value * max(0, 15 - abs(15 - i)) // 15)
-                w.advance(20)
-        else:
-            w.call(kind, value)
-    w.call("edge", False)
+    w.play(events)
     # No stroke comes any more: each step ends at twice its plan at most.
-    limit = 2 * routine(rounds=2).total_ms() + 2 * AUTO_OFF + 5000
-    if w.e.state not in (DONE, OFF):
-        w.clock.every = 100
-        w.clock.run(w.t + limit, stop=lambda: w.e.state in (DONE, OFF))
-    assert w.e.state in (DONE, OFF)
+    w.runs_out(2 * routine(rounds=2).total_ms() + 2 * AUTO_OFF + 5000)
 
 
 @settings(max_examples=60, deadline=None)
