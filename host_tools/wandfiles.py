@@ -67,10 +67,12 @@ class WandFiles:
     def __init__(self, session, writable=False):
         self.session = session
         self.writable = writable
+        self.last = None          # (path, bytes) of the file last opened to read
 
     def _writes(self, path):
         if not self.writable:
             raise OSError(errno.EROFS, path)
+        self.last = None          # (what was read may change)
 
     def open(self, path, mode):
         if "w" in mode:
@@ -81,6 +83,7 @@ class WandFiles:
         data = self.session.read(path)
         if data is None:
             raise OSError(errno.ENOENT, path)
+        self.last = (path, data)
         return io.BytesIO(data)
 
     def rename(self, a, b):
@@ -99,6 +102,10 @@ class WandFiles:
             raise OSError(e.errno, str(e)) from None
 
     def size(self, path):
+        # (memory reads a file's size just after opening it: the bytes
+        # already fetched over the serial line answer)
+        if self.last is not None and self.last[0] == path:
+            return len(self.last[1])
         data = self.session.read(path)
         if data is None:
             raise OSError(errno.ENOENT, path)

@@ -119,7 +119,10 @@ def _read(files, path, size=_READ_MAX):
     failed must not be taken for an empty file and written over."""
     f = files.open(path, "rb")
     try:
-        return f.read(size + 1)
+        # (read(n) takes n bytes of heap at once on MicroPython, whatever
+        # the file holds: ask for what is there)
+        n = files.size(path)
+        return f.read(n if n <= size else size + 1)
     finally:
         f.close()
 
