@@ -199,3 +199,21 @@ def test_firmware_runs_from_the_bytecode_a_wand_is_flashed_with():
     assert lines[2] == str(sorted(p.name for p in (REPO_ROOT / "firmware" / "routines").glob("*.json")))
     assert lines[3] == str(sorted(p.name for p in (REPO_ROOT / "boards").glob("*.json")))
     assert lines[4] == "/lib/sim/fakehw/machine.py"
+
+
+def test_filesystem_errors_carry_micropythons_numbers():
+    # As on a board (ENOENT 2, EISDIR 21, EEXIST 17), not Emscripten's own
+    # (44, 31, 20): the firmware tells a missing file from one that would
+    # not read (facewand.memory).
+    p = run_micropython_code(textwrap.dedent("""
+        import os
+        def err(f):
+            try:
+                f()
+            except OSError as e:
+                return e.args[0]
+        os.mkdir("/d")
+        print(err(lambda: open("/nope")), err(lambda: open("/d", "w")), err(lambda: os.mkdir("/d")))
+    """))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["2", "21", "17"]

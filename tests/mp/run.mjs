@@ -13,6 +13,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { loadMicroPython } from "@micropython/micropython-webassembly-pyscript";
+import { translateFsErrors } from "../../sim/wand/fs_errors.mjs";
 
 const USAGE =
   "usage: node tests/mp/run.mjs [--copy HOSTPATH:MPPATH]... [--heapsize BYTES] SCRIPT.py [ARGS...]";
@@ -182,6 +183,8 @@ async function main() {
     stdout: out.put,
     stderr: err.put,
   });
+  // (errno as on a board: a missing file is ENOENT 2, not Emscripten's 44)
+  translateFsErrors(mp.FS);
 
   try {
     for (const [host, mpPath] of opts.copies) copyIn(mp.FS, host, mpPath);
