@@ -113,12 +113,15 @@ def random_script(seed):
     return "\n".join(lines) + "\n"
 
 
-# Following the person's strokes (issue 12): a quick person on daily (the
-# pace cue drifts to the routine's fastest allowed), a slow one with pauses
-# and a held press on guasha, near the tick counter's wraparound.
+# Following the person's strokes (issue 12), one on each board (the cue
+# timings it changes reach every motor driver and ring): a quick person on
+# daily (the pace cue drifts to the routine's fastest allowed), a slow one
+# with pauses and a held press on guasha near the tick counter's
+# wraparound, and eyes (long holds between its strokes) on the DRV2605.
 FOLLOWING = [
     ("daily-following", "daily", following("daily", 2), 0),
     ("guasha-following-near-wrap", "guasha", following("guasha", 17), (1 << 30) - 40000),
+    ("eyes-following", "eyes", following("eyes", 5), 0),
 ]
 
 

@@ -141,19 +141,6 @@ def reset():
     state = _NONE
 
 
-def part(plateau_ms):
-    """A new part of a step: count afresh. In a part that asks for presses
-    a pulse on plateau_ms is one; in strokes (0), one on 3/4 of the
-    person's period. The person's period and pulse height carry over:
-    they are the person's, not the step's."""
-    s[_N] = 0
-    s[_PRESSES] = 0
-    s[_PLATEAU] = plateau_ms
-    if s[_HIGH] == 1:
-        s[_HIGH] = 4               # a pulse begun in the part before is no stroke of this one
-    s[_HAVE_LAST] = 0              # nor is the gap between two parts (an intro, a press) an interval
-
-
 def pressure(p, now):
     """One sample (permille) at tick `now`: _NONE, _STROKE (s[_N] is its
     number, s[_PERIOD] the period now) or _PRESS (s[_PRESSES]); kept in
@@ -290,10 +277,13 @@ def _interval(ms):
 
 def step(e):
     """Engine `e`'s step instance begins a part (its intro fired, or its
-    last release): presses asked for (a plateau of half a hold is one),
-    or strokes. At the step's start the pace cue takes the person's
-    ratio to the routine's period for this instance. (part()'s work
-    written in: this is the step's first tick, the wand's busiest.)"""
+    last release): count afresh. While it asks for presses a pulse on half
+    a hold is one; among strokes, one on 9/10 of the person's period. A
+    pulse begun in the part before is no stroke of this one, nor is the
+    gap between two parts an interval. The person's period and pulse
+    height carry over: they are the person's, not the step's. At the
+    step's start the pace cue takes the person's ratio to the routine's
+    period for this instance."""
     a = s
     sch = e.sch
     if a[_READY]:
