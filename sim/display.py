@@ -29,6 +29,8 @@ import sys
 import time
 import unicodedata
 
+from sim.shown import Seen
+
 
 _UP = "\x1b[%dA"               # cursor up N rows (N >= 1)
 _CLEAR_LINE = "\x1b[2K"        # erase the whole row the cursor is on
@@ -110,8 +112,9 @@ def _clock(ms):
     return "%02d:%02d" % (s // 60, s % 60)
 
 
-class Display:
+class Display(Seen):
     def __init__(self, engine, out=None, fps=20, environ=None):
+        Seen.__init__(self)
         self.engine = engine
         self.out = out or sys.stdout
         env = os.environ if environ is None else environ
@@ -133,12 +136,7 @@ class Display:
         self.drawn = 0              # rows of the picture on screen, cursor just below them
         self.hidden = False         # the cursor is hidden (close() shows it)
         self.closed = False
-        self.state = "idle"
-        self.step = None
-        self.count = ""
         self.vibe = ("", 0)
-        self.warns = set()
-        self.led = ""
 
     # --- the trace ---------------------------------------------------------
     def _log(self, text):
@@ -146,34 +144,21 @@ class Display:
 
     def on_line(self, line):
         ev = json.loads(line)
-        kind = ev["event"]
-        if kind == "state":
-            self.state = ev["state"]
-            if not self.tty:
-                self._log("%s  %s" % (_clock(ev["t_ms"]), ev["state"]))
-        elif kind == "step":
-            self.step = ev
-            self.count = ""
-            if not self.tty:
-                self._log("%s  step %d/%d round %d: %s" % (
-                    _clock(ev["t_ms"]), ev["index"], len(self.engine.routine.steps), ev["round"], ev["name"]))
-        elif kind == "routine":
-            if not self.tty:
-                self._log("%s  routine %d: %s" % (_clock(ev["t_ms"]), ev["index"], ev["name"]))
-        elif kind == "stroke":
-            self.count = "stroke %d of %d" % (ev["n"], ev["of"])
-        elif kind == "point":
-            self.count = "%s point %d of %d" % (ev["action"], ev["n"], ev["of"])
-        elif kind == "vibe":
+        kind = self.seen(ev)
+        if kind == "vibe":
             self.vibe = (ev["pattern"], ev["t_ms"] + ev["ms"])
-        elif kind == "led":
-            self.led = ev["pattern"]
+        if self.tty:
+            return
+        # The plain log: what a person would notice, one line each.
+        if kind == "state":
+            self._log("%s  %s" % (_clock(ev["t_ms"]), ev["state"]))
+        elif kind == "step":
+            self._log("%s  step %d/%d round %d: %s" % (
+                _clock(ev["t_ms"]), ev["index"], len(self.engine.routine.steps), ev["round"], ev["name"]))
+        elif kind == "routine":
+            self._log("%s  routine %d: %s" % (_clock(ev["t_ms"]), ev["index"], ev["name"]))
         elif kind == "warn":
-            self.warns.add(ev["reason"])
-            if not self.tty:
-                self._log("%s  warning: %s" % (_clock(ev["t_ms"]), ev["reason"]))
-        elif kind == "clear":
-            self.warns.discard(ev["reason"])
+            self._log("%s  warning: %s" % (_clock(ev["t_ms"]), ev["reason"]))
 
     def on_step(self, t, engine, final=False):
         if not self.tty or self.closed:

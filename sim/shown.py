@@ -1,8 +1,9 @@
-# What the simulators show a person of the wand, in words and light: the
-# cues named in plain words (README, "What the motor says"), and the ring's
-# wire bytes as the light its LEDs give. Shared by `sim play` (the terminal)
-# and the wand in a browser (sim/web_wand.py, which runs on MicroPython in
-# the page), so it keeps to what both interpreters have.
+# What the simulators show a person of the wand, in words and light: what
+# the trace says is shown (Seen), the cues named in plain words (README,
+# "What the motor says"), and the ring's wire bytes as the light its LEDs
+# give. Shared by the terminal (sim.display, `sim run` and `sim play`) and
+# the wand in a browser (sim/web_wand.py, which runs on MicroPython in the
+# page), so it keeps to what both interpreters have.
 from facewand.hardware import ORDERS
 
 # The cues in plain words, by facewand.names.
@@ -43,3 +44,38 @@ def wire_rgb(buf, order, out=None):
         out[j + 1] = light[buf[j + slot[1]]]
         out[j + 2] = light[buf[j + slot[2]]]
     return out
+
+
+class Seen:
+    """What the trace says a person is shown, kept line by line: the state,
+    the step (its line, as a dict), the stroke or press counter, the
+    warnings on (in the order they came) and the ring's pattern."""
+
+    def __init__(self):
+        self.state = "idle"
+        self.step = None
+        self.count = ""
+        self.warns = []
+        self.led = ""
+
+    def seen(self, ev):
+        """Take one trace event (a dict); returns its kind."""
+        kind = ev["event"]
+        if kind == "state":
+            self.state = ev["state"]
+        elif kind == "step":
+            self.step = ev
+            self.count = ""
+        elif kind == "stroke":
+            self.count = "stroke %d of %d" % (ev["n"], ev["of"])
+        elif kind == "point":
+            self.count = "%s point %d of %d" % (ev["action"], ev["n"], ev["of"])
+        elif kind == "led":
+            self.led = ev["pattern"]
+        elif kind == "warn":
+            if ev["reason"] not in self.warns:
+                self.warns.append(ev["reason"])
+        elif kind == "clear":
+            if ev["reason"] in self.warns:
+                self.warns.remove(ev["reason"])
+        return kind

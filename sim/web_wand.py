@@ -29,7 +29,7 @@ from facewand.trace import hex_bytes
 from sim import felt
 from sim.fakehw import machine
 from sim.session import Session
-from sim.shown import cue_words, wire_rgb
+from sim.shown import Seen, cue_words, wire_rgb
 
 # The shortest a level lasts from the page: the wand samples the button
 # each 20 ms tick and takes a level only once it has held 25 ms
@@ -64,49 +64,29 @@ def vibrate_pattern(pattern):
     return out
 
 
-class Shown:
-    """What the trace says a person is shown, kept as sim.display's Display
-    keeps it from the same lines: the state, the step, the counter, the
-    warnings, the ring's pattern, and the cues (numbered, so the page can
-    tell a new one from the last)."""
+class Shown(Seen):
+    """What the trace says a person is shown, as sim.display keeps it
+    (sim.shown.Seen), the step and counter cleared once no session is on
+    (the page then says how to start), and the cues (numbered, so the page
+    can tell a new one from the last)."""
 
     def __init__(self):
-        self.state = "idle"
-        self.step = None          # the last step line, as a dict
-        self.count = ""
-        self.warns = []
-        self.led = ""
+        Seen.__init__(self)
         self.cue = None           # the last vibe line, with its words and pulses
         self.cues = 0             # vibe lines so far
 
     def on_line(self, line):
         ev = json.loads(line)
-        kind = ev["event"]
+        kind = self.seen(ev)
         if kind == "state":
-            self.state = ev["state"]
             if self.state in ("idle", "offer", "off"):
                 self.step = None
                 self.count = ""
-        elif kind == "step":
-            self.step = ev
-            self.count = ""
-        elif kind == "stroke":
-            self.count = "stroke %d of %d" % (ev["n"], ev["of"])
-        elif kind == "point":
-            self.count = "%s point %d of %d" % (ev["action"], ev["n"], ev["of"])
         elif kind == "vibe":
             self.cues += 1
             p = ev["pattern"]
             self.cue = {"n": self.cues, "name": p, "words": cue_words(p), "t": ev["t_ms"],
                         "ms": ev["ms"], "level": ev["level"], "pulses": vibrate_pattern(p)}
-        elif kind == "led":
-            self.led = ev["pattern"]
-        elif kind == "warn":
-            if ev["reason"] not in self.warns:
-                self.warns.append(ev["reason"])
-        elif kind == "clear":
-            if ev["reason"] in self.warns:
-                self.warns.remove(ev["reason"])
 
 
 class WebWand:
